@@ -1,0 +1,77 @@
+package org.postino.server;
+
+import org.apache.james.NaiveDelegationStoreModule;
+import org.apache.james.modules.MailboxModule;
+import org.apache.james.modules.MailetProcessingModule;
+import org.apache.james.modules.mailbox.DefaultEventModule;
+import org.apache.james.modules.mailbox.MemoryDeadLetterModule;
+import org.apache.james.modules.protocols.IMAPServerModule;
+import org.apache.james.modules.protocols.LMTPServerModule;
+import org.apache.james.modules.protocols.ManageSieveServerModule;
+import org.apache.james.modules.protocols.POP3ServerModule;
+import org.apache.james.modules.protocols.ProtocolHandlerModule;
+import org.apache.james.modules.protocols.SMTPServerModule;
+import org.apache.james.modules.server.DataRoutesModules;
+import org.apache.james.modules.server.DefaultProcessorsConfigurationProviderModule;
+import org.apache.james.modules.server.MailQueueRoutesModule;
+import org.apache.james.modules.server.MailRepositoriesRoutesModule;
+import org.apache.james.modules.server.MailboxRoutesModule;
+import org.apache.james.modules.server.NoJwtModule;
+import org.apache.james.modules.server.RawPostDequeueDecoratorModule;
+import org.apache.james.modules.server.SieveRoutesModule;
+import org.apache.james.modules.server.TaskManagerModule;
+import org.apache.james.modules.server.WebAdminServerModule;
+import org.postino.server.queue.PriorityQueueModule;
+import org.postino.server.storage.DatabaseConfiguration;
+import org.postino.server.storage.JpaDataModule;
+import org.postino.server.storage.JpaMailboxModule;
+
+import com.google.inject.Module;
+import com.google.inject.util.Modules;
+
+/** The Guice modules that make up the Postino distribution: James's protocol and core modules, our storage and queue wiring. */
+public final class PostinoModules {
+
+    private PostinoModules() {
+    }
+
+    static Module webAdmin() {
+        return Modules.combine(
+            new WebAdminServerModule(),
+            new DataRoutesModules(),
+            new MailboxRoutesModule(),
+            new MailQueueRoutesModule(),
+            new MailRepositoriesRoutesModule(),
+            new SieveRoutesModule(),
+            new NoJwtModule());
+    }
+
+    static Module protocols() {
+        return Modules.combine(
+            new ProtocolHandlerModule(),
+            new SMTPServerModule(),
+            new IMAPServerModule(),
+            new POP3ServerModule(),
+            new LMTPServerModule(),
+            new ManageSieveServerModule());
+    }
+
+    static Module core(DatabaseConfiguration database) {
+        return Modules.combine(
+            new MailetProcessingModule(),
+            new DefaultProcessorsConfigurationProviderModule(),
+            new RawPostDequeueDecoratorModule(),
+            new NaiveDelegationStoreModule(),
+            new MailboxModule(),
+            new DefaultEventModule(),
+            new MemoryDeadLetterModule(),
+            new TaskManagerModule(),
+            new JpaDataModule(database),
+            new JpaMailboxModule(),
+            new PriorityQueueModule());
+    }
+
+    public static Module all(DatabaseConfiguration database) {
+        return Modules.combine(core(database), protocols(), webAdmin());
+    }
+}

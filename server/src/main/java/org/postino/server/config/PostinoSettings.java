@@ -1,0 +1,93 @@
+package org.postino.server.config;
+
+import java.nio.file.Path;
+import java.util.Optional;
+
+/**
+ * Postino's own start-up settings, from {@code conf/postino.properties}. Every key, its default
+ * and its range is declared here, once; unknown keys are rejected.
+ *
+ * <table>
+ *   <caption>Keys</caption>
+ *   <tr><td>{@code data.dir}</td><td>where all state lives (database, queues, mail repositories,
+ *       generated TLS keys, logs); relative to the installation directory. Default {@code var}.</td></tr>
+ *   <tr><td>{@code listen.address}</td><td>when set, every SMTP/IMAP/POP3/LMTP/ManageSieve listener binds
+ *       this address instead of the host written in its own file (e.g. {@code 127.0.0.1}). Default: unset.</td></tr>
+ *   <tr><td>{@code privileged.ports}</td><td>what to do when the process may not bind ports below 1024
+ *       (not root, no {@code CAP_NET_BIND_SERVICE}): {@code shift} adds {@code privileged.ports.shift}
+ *       to each such port and says so at start-up; {@code fail} stops. Default {@code shift}.</td></tr>
+ *   <tr><td>{@code privileged.ports.shift}</td><td>1..64000, default {@code 10000} (25 becomes 10025).</td></tr>
+ *   <tr><td>{@code tls.selfsigned}</td><td>{@code true}: on first start, when the listeners' keystore
+ *       {@code <data.dir>/tls/selfsigned.p12} does not exist, generate a self-signed certificate into it.
+ *       Default {@code true}.</td></tr>
+ *   <tr><td>{@code tls.selfsigned.hostname}</td><td>the certificate's name; default: this machine's
+ *       canonical host name.</td></tr>
+ * </table>
+ */
+public final class PostinoSettings {
+
+    public static final String FILE = "postino.properties";
+
+    public enum PrivilegedPorts { SHIFT, FAIL }
+
+    private final Path dataDirectory;
+    private final Optional<String> listenAddress;
+    private final PrivilegedPorts privilegedPorts;
+    private final int privilegedShift;
+    private final boolean selfSignedTls;
+    private final Optional<String> selfSignedHostname;
+
+    private PostinoSettings(Path dataDirectory, Optional<String> listenAddress, PrivilegedPorts privilegedPorts,
+                            int privilegedShift, boolean selfSignedTls, Optional<String> selfSignedHostname) {
+        this.dataDirectory = dataDirectory;
+        this.listenAddress = listenAddress;
+        this.privilegedPorts = privilegedPorts;
+        this.privilegedShift = privilegedShift;
+        this.selfSignedTls = selfSignedTls;
+        this.selfSignedHostname = selfSignedHostname;
+    }
+
+    public static PostinoSettings load(Path home, Path confDirectory) {
+        return from(StrictProperties.load(confDirectory.resolve(FILE)), home);
+    }
+
+    public static PostinoSettings from(StrictProperties properties, Path home) {
+        Path data = home.resolve(properties.string("data.dir").orElse("var")).toAbsolutePath().normalize();
+        Optional<String> listen = properties.string("listen.address");
+        listen.ifPresent(address -> {
+            if (address.contains(" ") || address.contains(",")) {
+                throw properties.error("listen.address", address, "expected one address, such as 127.0.0.1 or 0.0.0.0");
+            }
+        });
+        PrivilegedPorts privileged = properties.oneOf("privileged.ports", PrivilegedPorts.class).orElse(PrivilegedPorts.SHIFT);
+        int shift = properties.intInRange("privileged.ports.shift", 1, 64000).orElse(10000);
+        boolean selfSigned = properties.bool("tls.selfsigned").orElse(true);
+        Optional<String> hostname = properties.string("tls.selfsigned.hostname");
+        properties.rejectUnknownKeys();
+        return new PostinoSettings(data, listen, privileged, shift, selfSigned, hostname);
+    }
+
+    public Path dataDirectory() {
+        return dataDirectory;
+    }
+
+    public Optional<String> listenAddress() {
+        return listenAddress;
+    }
+
+    public PrivilegedPorts privilegedPorts() {
+        return privilegedPorts;
+    }
+
+    public int privilegedShift() {
+        return privilegedShift;
+    }
+
+    public boolean selfSignedTls() {
+        return selfSignedTls;
+    }
+
+    public Optional<String> selfSignedHostname() {
+        return selfSignedHostname;
+    }
+}

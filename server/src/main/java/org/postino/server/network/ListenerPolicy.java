@@ -1,0 +1,114 @@
+package org.postino.server.network;
+
+import java.io.IOException;
+import java.net.BindException;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+
+import org.apache.commons.configuration2.HierarchicalConfiguration;
+import org.apache.commons.configuration2.ex.ConfigurationException;
+import org.apache.commons.configuration2.tree.ImmutableNode;
+import org.apache.james.server.core.configuration.ConfigurationProvider;
+import org.apache.james.util.LoggingLevel;
+import org.postino.server.config.ConfigurationError;
+import org.postino.server.config.PostinoSettings;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Applies {@code listen.address} and the privileged-port policy of {@link PostinoSettings} to the
+ * {@code <bind>} of every protocol listener, as James reads its files. The files themselves keep
+ * the standard ports; what a listener really binds is logged at start-up.
+ */
+public final class ListenerPolicy implements ConfigurationProvider {
+
+    private static final Logger LOGGER = LoggerFactory.getLogger(ListenerPolicy.class);
+    private static final Set<String> LISTENERS = Set.of(
+        "smtpserver", "imapserver", "pop3server", "lmtpserver", "managesieveserver");
+
+    private final ConfigurationProvider files;
+    private final PostinoSettings settings;
+    private final boolean mayBindPrivileged;
+
+    public ListenerPolicy(ConfigurationProvider files, PostinoSettings settings, boolean mayBindPrivileged) {
+        this.files = files;
+        this.settings = settings;
+        this.mayBindPrivileged = mayBindPrivileged;
+    }
+
+    @Override
+    public HierarchicalConfiguration<ImmutableNode> getConfiguration(String component, LoggingLevel loggingLevel)
+        throws ConfigurationException {
+        HierarchicalConfiguration<ImmutableNode> configuration = files.getConfiguration(component, loggingLevel);
+        if (LISTENERS.contains(component)) {
+            rewriteBinds(component, configuration);
+        }
+        return configuration;
+    }
+
+    private void rewriteBinds(String component, HierarchicalConfiguration<ImmutableNode> configuration) {
+        int last = configuration.getMaxIndex(component);
+        for (int i = 0; i <= last; i++) {
+            String key = component + "(" + i + ").bind";
+            String bind = configuration.getString(key, null);
+            if (bind == null) {
+                continue;
+            }
+            String effective = rewrite(component, bind);
+            if (!effective.equals(bind)) {
+                configuration.setProperty(key, effective);
+            }
+            String name = configuration.getString(component + "(" + i + ").jmxName", component);
+            boolean enabled = configuration.getBoolean(component + "(" + i + ")[@enabled]", true);
+            if (enabled) {
+                LOGGER.info("{} listens on {}", name, effective);
+            }
+        }
+    }
+
+    String rewrite(String component, String bind) {
+        List<String> addresses = new ArrayList<>();
+        for (String address : bind.split(",")) {
+            String trimmed = address.trim();
+            int colon = trimmed.lastIndexOf(':');
+            String host = settings.listenAddress().orElse(trimmed.substring(0, colon));
+            int port = Integer.parseInt(trimmed.substring(colon + 1));
+            if (port < 1024 && !mayBindPrivileged) {
+                if (settings.privilegedPorts() == PostinoSettings.PrivilegedPorts.FAIL) {
+                    throw new ConfigurationError(component + ".xml", "bind", trimmed,
+                        "this process may not bind ports below 1024 and postino.properties says privileged.ports=fail");
+                }
+                int shifted = port + settings.privilegedShift();
+                LOGGER.warn("Cannot bind port {} without root or CAP_NET_BIND_SERVICE: using {} instead "
+                    + "(privileged.ports=shift in postino.properties)", port, shifted);
+                port = shifted;
+            }
+            addresses.add(host + ":" + port);
+        }
+        return String.join(",", addresses);
+    }
+
+    /**
+     * Whether this process may bind ports below 1024, found by trying: being root is not the only
+     * way (capabilities, {@code net.ipv4.ip_unprivileged_port_start}).
+     */
+    public static boolean mayBindPrivilegedPorts() {
+        for (int port = 1023; port > 1000; port--) {
+            try (ServerSocket socket = new ServerSocket()) {
+                socket.bind(new InetSocketAddress("127.0.0.1", port));
+                return true;
+            } catch (BindException e) {
+                if (e.getMessage() != null && e.getMessage().contains("ermission")) {
+                    return false;
+                }
+                // in use: try another one
+            } catch (IOException e) {
+                return false;
+            }
+        }
+        return false;
+    }
+}

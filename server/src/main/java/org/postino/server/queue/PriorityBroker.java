@@ -1,0 +1,90 @@
+package org.postino.server.queue;
+
+import java.io.File;
+import java.nio.file.Path;
+
+import org.apache.activemq.ActiveMQConnectionFactory;
+import org.apache.activemq.ActiveMQPrefetchPolicy;
+import org.apache.activemq.broker.BrokerService;
+import org.apache.activemq.broker.region.policy.PolicyEntry;
+import org.apache.activemq.broker.region.policy.PolicyMap;
+import org.apache.activemq.store.kahadb.KahaDBPersistenceAdapter;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The embedded message broker that holds the spool and outgoing queues.
+ *
+ * <p>Why not James's {@code EmbeddedActiveMQ}: it starts its broker in its constructor with no way
+ * to set a destination policy, and a policy set on a running broker is lost on restart because the
+ * stored queues load first. Here the policy ({@code prioritizedMessages}) is in place before the
+ * broker starts, so high-priority mail leaves first, also right after a crash.
+ *
+ * <p>Durability: KahaDB journals every message and syncs the journal to disk before the send
+ * returns, so a message the SMTP server acknowledged survives {@code kill -9}. The broker is
+ * reachable only inside the JVM ({@code vm://}); it opens no network port.
+ */
+public final class PriorityBroker {
+
+    private static final Logger LOGGER = LoggerFactory.getLogger(PriorityBroker.class);
+    private static final String NAME = "postino";
+
+    private final BrokerService broker;
+    private final ActiveMQConnectionFactory connectionFactory;
+
+    private PriorityBroker(BrokerService broker, ActiveMQConnectionFactory connectionFactory) {
+        this.broker = broker;
+        this.connectionFactory = connectionFactory;
+    }
+
+    public static PriorityBroker start(Path directory) throws Exception {
+        File root = directory.toFile();
+        KahaDBPersistenceAdapter store = new KahaDBPersistenceAdapter();
+        store.setDirectory(new File(root, "kahadb"));
+        store.setJournalDiskSyncStrategy("always");
+        store.setCheckForCorruptJournalFiles(true);
+        store.setChecksumJournalFiles(true);
+
+        PolicyEntry everyQueue = new PolicyEntry();
+        everyQueue.setQueue(">");
+        everyQueue.setPrioritizedMessages(true);
+        PolicyMap policies = new PolicyMap();
+        policies.setDefaultEntry(everyQueue);
+
+        BrokerService broker = new BrokerService();
+        broker.setBrokerName(NAME);
+        broker.setBrokerId(NAME);
+        broker.setDataDirectoryFile(root);
+        broker.setTmpDataDirectory(new File(root, "tmp"));
+        broker.setPersistent(true);
+        broker.setPersistenceAdapter(store);
+        broker.setDestinationPolicy(policies);
+        broker.setUseJmx(false);
+        broker.setUseShutdownHook(false);
+        broker.setSchedulerSupport(false);
+        broker.setAdvisorySupport(false);
+        broker.setEnableStatistics(true);
+        broker.start();
+        broker.waitUntilStarted();
+        LOGGER.info("Queue broker started, store in {}", store.getDirectory());
+
+        ActiveMQConnectionFactory factory = new ActiveMQConnectionFactory("vm://" + NAME + "?create=false");
+        factory.setTrustAllPackages(false);
+        ActiveMQPrefetchPolicy prefetch = new ActiveMQPrefetchPolicy();
+        // No prefetch: a consumer takes one message at a time, so priority decides every pick.
+        prefetch.setQueuePrefetch(0);
+        prefetch.setTopicPrefetch(0);
+        factory.setPrefetchPolicy(prefetch);
+        return new PriorityBroker(broker, factory);
+    }
+
+    public ActiveMQConnectionFactory connectionFactory() {
+        return connectionFactory;
+    }
+
+    public void stop() throws Exception {
+        broker.stop();
+        broker.waitUntilStopped();
+        LOGGER.info("Queue broker stopped");
+    }
+}
