@@ -1,0 +1,699 @@
+"""Shared machinery of Postino's benchmarks (Python 3.11 standard library only).
+
+What a scenario gets from here:
+  * Postino / JamesPeer: one server under test in a fresh directory, on free 127.0.0.1 ports,
+    with a timed start (start -> SMTP 220 banner, start -> ready), provisioning and stop;
+  * measure_memory(): heap live set after a full GC (jcmd), RSS (/proc), threads, classes;
+  * machine_facts(), summarize(), write_results(): the report that every scenario writes.
+
+Every process a scenario starts is written to $BENCH_PIDFILE (one "pid marker" line each), so
+that the calling shell script can end whatever is left if Python itself is killed.
+"""
+
+import datetime
+import json
+import os
+import re
+import shutil
+import signal
+import socket
+import statistics
+import subprocess
+import tarfile
+import threading
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+BENCH = Path(__file__).resolve().parent
+REPO = BENCH.parent
+TARGET = BENCH / "target"
+JAMES_VERSION = "3.8.1"
+POSTINO_VERSION = "0.1.0-SNAPSHOT"
+HEAP = "1g"
+# The same JVM options bin/postino gives the server (its server_opts, with POSTINO_HEAP=1g): both
+# systems run with these, and measure_memory() records each JVM's effective flags to prove it.
+SERVER_JVM_OPTS = ["-Xms64m", f"-Xmx{HEAP}", "-XX:+UseG1GC", "-XX:+ExitOnOutOfMemoryError",
+                   "-Djava.awt.headless=true"]
+KEYSTORE_SECRET = "postino-selfsigned"  # the secret Postino's listener files name
+LOOPBACK = "127.0.0.1"
+POLL = 0.02  # seconds between two probes of a start-up
+
+
+class BenchError(Exception):
+    """A failure that makes the figures meaningless: the scenario stops and exits non-zero."""
+
+
+def log(message):
+    print(f"[bench {time.strftime('%H:%M:%S')}] {message}", flush=True)
+
+
+# ---------------------------------------------------------------------------------------------
+# processes
+
+def register_pid(pid, marker):
+    """Record a started server so that the shell's EXIT trap can end it (marker: a string its
+    command line must contain, so that a reused pid is never hit)."""
+    pidfile = os.environ.get("BENCH_PIDFILE")
+    if pidfile:
+        with open(pidfile, "a", encoding="ascii") as out:
+            out.write(f"{pid} {marker}\n")
+
+
+def alive(pid):
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    # a zombie (exited, not yet reaped) is not alive for our purposes
+    try:
+        with open(f"/proc/{pid}/stat", encoding="ascii") as stat:
+            return stat.read().rsplit(")", 1)[1].split()[0] != "Z"
+    except OSError:
+        return False
+
+
+def end_process(pid, grace=30.0):
+    """SIGTERM, wait up to grace seconds, then SIGKILL. Returns seconds until it was gone."""
+    start = time.monotonic()
+    if not alive(pid):
+        return 0.0
+    try:
+        os.kill(pid, signal.SIGTERM)
+    except ProcessLookupError:
+        return 0.0
+    while alive(pid) and time.monotonic() - start < grace:
+        time.sleep(0.05)
+    if alive(pid):
+        log(f"pid {pid} still alive {grace:.0f}s after SIGTERM: SIGKILL")
+        try:
+            os.kill(pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+        while alive(pid) and time.monotonic() - start < grace + 10:
+            time.sleep(0.05)
+    return time.monotonic() - start
+
+
+def run(command, timeout=120, env=None, cwd=None, check=True):
+    result = subprocess.run(command, capture_output=True, text=True, timeout=timeout, env=env, cwd=cwd)
+    if check and result.returncode != 0:
+        raise BenchError(f"{' '.join(map(str, command))} exited {result.returncode}: "
+                         f"{(result.stderr or result.stdout).strip()[-2000:]}")
+    return result
+
+
+def cpu_seconds(pid):
+    """User + system CPU time the process has used so far (from /proc/<pid>/stat)."""
+    try:
+        with open(f"/proc/{pid}/stat", encoding="ascii") as stat:
+            fields = stat.read().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    except (OSError, IndexError, ValueError):
+        return None
+
+
+def proc_status(pid):
+    values = {}
+    with open(f"/proc/{pid}/status", encoding="ascii") as status:
+        for line in status:
+            key, _, value = line.partition(":")
+            values[key] = value.strip()
+    return values
+
+
+# ---------------------------------------------------------------------------------------------
+# network
+
+def free_ports(count):
+    """count distinct free TCP ports on 127.0.0.1 (held open together so none repeats)."""
+    sockets = []
+    try:
+        for _ in range(count):
+            s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+            s.bind((LOOPBACK, 0))
+            sockets.append(s)
+        return [s.getsockname()[1] for s in sockets]
+    finally:
+        for s in sockets:
+            s.close()
+
+
+def smtp_banner(port, timeout=10.0):
+    """The first line an SMTP server sends, or None while nothing listens on the port."""
+    try:
+        conn = socket.create_connection((LOOPBACK, port), timeout=1.0)
+    except OSError:
+        return None
+    try:
+        conn.settimeout(timeout)
+        data = b""
+        while b"\r\n" not in data and len(data) < 4096:
+            chunk = conn.recv(1024)
+            if not chunk:
+                break
+            data += chunk
+        try:
+            conn.sendall(b"QUIT\r\n")
+        except OSError:
+            pass
+        return data.decode("ascii", "replace").strip() or None
+    except OSError:
+        return None
+    finally:
+        conn.close()
+
+
+def http(method, url, body=None, timeout=10.0):
+    data = json.dumps(body).encode() if body is not None else None
+    request = urllib.request.Request(url, data=data, method=method)
+    if data is not None:
+        request.add_header("Content-Type", "application/json")
+    try:
+        with urllib.request.urlopen(request, timeout=timeout) as response:
+            return response.status, response.read().decode("utf-8", "replace")
+    except urllib.error.HTTPError as e:
+        return e.code, e.read().decode("utf-8", "replace")
+
+
+def rewrite_binds(xml, ports):
+    """Every <bind> of a listener file, in order, to 127.0.0.1:<next port>. Returns (xml, used)."""
+    used = []
+
+    def replace(_match):
+        port = ports.pop(0)
+        used.append(port)
+        return f"<bind>{LOOPBACK}:{port}</bind>"
+
+    return re.sub(r"<bind>[^<]*</bind>", replace, xml), used
+
+
+def listener_names(xml):
+    return re.findall(r"<jmxName>([^<]*)</jmxName>", xml)
+
+
+LISTENER_FILES = ["smtpserver.xml", "imapserver.xml", "pop3server.xml", "lmtpserver.xml",
+                  "managesieveserver.xml"]
+
+
+def assign_listener_ports(conf_dir, source_dir):
+    """Copy the five listener files from source_dir to conf_dir with free loopback ports.
+    Returns {jmxName: port}; the plain SMTP listener is the first one of smtpserver.xml."""
+    texts = {name: (source_dir / name).read_text(encoding="utf-8") for name in LISTENER_FILES}
+    count = sum(len(re.findall(r"<bind>", text)) for text in texts.values())
+    ports = free_ports(count)
+    listeners = {}
+    for name, text in texts.items():
+        names = listener_names(text)
+        text, used = rewrite_binds(text, ports)
+        (conf_dir / name).write_text(text, encoding="utf-8")
+        for index, port in enumerate(used):
+            listeners[names[index] if index < len(names) else f"{name}#{index}"] = port
+    return listeners
+
+
+# ---------------------------------------------------------------------------------------------
+# a timed start
+
+class StartWatch:
+    """Watches one start-up from t0: SMTP banner, a ready condition, CPU time at those moments.
+    Each probe runs in its own thread and records time.monotonic() - t0 when it first succeeds."""
+
+    def __init__(self, t0, smtp_port, ready_probe, pid_probe):
+        self.t0 = t0
+        self.smtp_port = smtp_port
+        self.ready_probe = ready_probe
+        self.pid_probe = pid_probe
+        self.pid = None
+        self.banner = None
+        self.t_banner = None
+        self.t_ready = None
+        self.cpu_at_banner = None
+        self.cpu_at_ready = None
+        self._stop = threading.Event()
+        self._threads = [threading.Thread(target=self._watch_banner, daemon=True),
+                         threading.Thread(target=self._watch_ready, daemon=True)]
+        for thread in self._threads:
+            thread.start()
+
+    def _current_pid(self):
+        if self.pid is None:
+            self.pid = self.pid_probe()
+        return self.pid
+
+    def _watch_banner(self):
+        while not self._stop.is_set():
+            line = smtp_banner(self.smtp_port)
+            if line is not None:
+                now = time.monotonic()
+                pid = self._current_pid()
+                self.cpu_at_banner = cpu_seconds(pid) if pid else None
+                self.banner = line
+                self.t_banner = now - self.t0
+                return
+            time.sleep(POLL)
+
+    def _watch_ready(self):
+        while not self._stop.is_set():
+            if self.ready_probe():
+                now = time.monotonic()
+                pid = self._current_pid()
+                self.cpu_at_ready = cpu_seconds(pid) if pid else None
+                self.t_ready = now - self.t0
+                return
+            time.sleep(POLL / 2)
+
+    def done(self):
+        return self.t_banner is not None and self.t_ready is not None
+
+    def wait(self, deadline, still_running):
+        """Until both probes succeeded; raises BenchError past deadline (monotonic) or if the
+        server dies."""
+        while not self.done():
+            if time.monotonic() > deadline:
+                self.stop()
+                raise BenchError(f"not ready in time (banner at {self.t_banner}, ready at {self.t_ready})")
+            if not still_running():
+                self.stop()
+                raise BenchError("the server exited during start-up")
+            time.sleep(POLL)
+        self.stop()
+
+    def stop(self):
+        self._stop.set()
+        for thread in self._threads:
+            thread.join(timeout=15)
+
+
+# ---------------------------------------------------------------------------------------------
+# memory
+
+def jcmd(pid, *command, timeout=60):
+    return run(["jcmd", str(pid), *command], timeout=timeout).stdout
+
+
+def kib(text):
+    """'12345K' -> 12345 (KiB)."""
+    number = re.match(r"(\d+)([KMG]?)", text)
+    value = int(number.group(1))
+    return value * {"": 1, "K": 1, "M": 1024, "G": 1024 * 1024}[number.group(2)]
+
+
+def parse_heap_info(text):
+    """jcmd GC.heap_info (G1): heap total/used and metaspace used/committed, in MiB."""
+    heap = re.search(r"heap\s+total (\d+[KMG]?), used (\d+[KMG]?)", text)
+    meta = re.search(r"Metaspace\s+used (\d+[KMG]?), committed (\d+[KMG]?)", text)
+    if not heap or not meta:
+        raise BenchError(f"unexpected GC.heap_info output:\n{text}")
+    return {
+        "heap_committed_mib": kib(heap.group(1)) / 1024,
+        "heap_used_mib": kib(heap.group(2)) / 1024,
+        "metaspace_used_mib": kib(meta.group(1)) / 1024,
+        "metaspace_committed_mib": kib(meta.group(2)) / 1024,
+    }
+
+
+def parse_vm_flags(text):
+    flags = {}
+    for flag in re.findall(r"-XX:([+-]?\w+(?:=\S+)?)", text):
+        if "=" in flag:
+            key, value = flag.split("=", 1)
+            flags[key] = value
+        else:
+            flags[flag.lstrip("+-")] = flag.startswith("+")
+    return flags
+
+
+def measure_memory(pid, settle=3.0):
+    """RSS and threads as they are, then a full GC (jcmd GC.run) and the heap left: the live set.
+    settle: seconds to wait first, so that provisioning's last requests have been handled."""
+    time.sleep(settle)
+    before = proc_status(pid)
+    classes = run(["jstat", "-class", str(pid)], timeout=60).stdout.split("\n")[1].split()
+    jcmd(pid, "GC.run")
+    time.sleep(0.5)
+    heap = parse_heap_info(jcmd(pid, "GC.heap_info"))
+    after = proc_status(pid)
+    flags = parse_vm_flags(jcmd(pid, "VM.flags"))
+    return {
+        "rss_mib": kib(before["VmRSS"].split()[0] + "K") / 1024,
+        "rss_after_gc_mib": kib(after["VmRSS"].split()[0] + "K") / 1024,
+        "threads": int(before["Threads"]),
+        "loaded_classes": int(classes[0]),
+        "heap_live_mib": heap["heap_used_mib"],
+        "heap_committed_after_gc_mib": heap["heap_committed_mib"],
+        "metaspace_used_mib": heap["metaspace_used_mib"],
+        "max_heap_mib": int(flags.get("MaxHeapSize", "0")) / (1024 * 1024),
+        "vm_flags": {key: flags[key] for key in
+                     ("MaxHeapSize", "InitialHeapSize", "UseG1GC", "ExitOnOutOfMemoryError") if key in flags},
+    }
+
+
+# ---------------------------------------------------------------------------------------------
+# the systems under test
+
+class Postino:
+    """The built distribution, untarred once; each instance has its own fresh POSTINO_HOME
+    (conf copied from the distribution, empty data, run and log directories)."""
+
+    name = "postino"
+    label = "Postino"
+
+    def __init__(self, dist_dir, home):
+        self.dist = dist_dir
+        self.home = home
+        self.pid = None
+        self.listeners = {}
+        self.webadmin_port = None
+        self.start_output = ""
+
+    @staticmethod
+    def unpack(tarball, into):
+        if into.exists():
+            shutil.rmtree(into)
+        into.mkdir(parents=True)
+        with tarfile.open(tarball) as archive:
+            archive.extractall(into, filter="tar")
+        roots = [p for p in into.iterdir() if (p / "bin" / "postino").exists()]
+        if len(roots) != 1:
+            raise BenchError(f"no single distribution folder with bin/postino in {tarball}")
+        return roots[0]
+
+    def env(self):
+        env = dict(os.environ)
+        env["POSTINO_HOME"] = str(self.home)
+        env["POSTINO_HEAP"] = HEAP
+        env.pop("POSTINO_LIB", None)
+        env.pop("POSTINO_JAVA_OPTS", None)
+        return env
+
+    def prepare(self):
+        conf = self.home / "conf"
+        shutil.copytree(self.dist / "conf", conf)
+        settings = (conf / "postino.properties").read_text(encoding="utf-8")
+        (conf / "postino.properties").write_text(settings.rstrip("\n") + f"\nlisten.address={LOOPBACK}\n",
+                                                 encoding="utf-8")
+        dns = (conf / "dnsservice.xml").read_text(encoding="utf-8")
+        dns, replaced = re.subn(r"<autodiscover>\s*true\s*</autodiscover>", "<autodiscover>false</autodiscover>", dns)
+        if not replaced and "<autodiscover>false</autodiscover>" not in dns:
+            raise BenchError("conf/dnsservice.xml has no <autodiscover> to turn off")
+        (conf / "dnsservice.xml").write_text(dns, encoding="utf-8")
+        self.listeners = assign_listener_ports(conf, self.dist / "conf")
+        self.webadmin_port = free_ports(1)[0]
+        webadmin = (conf / "webadmin.properties").read_text(encoding="utf-8")
+        webadmin, replaced = re.subn(r"(?m)^port=.*$", f"port={self.webadmin_port}", webadmin)
+        webadmin = re.sub(r"(?m)^host=.*$", f"host={LOOPBACK}", webadmin)
+        if not replaced:
+            raise BenchError("conf/webadmin.properties has no port=")
+        (conf / "webadmin.properties").write_text(webadmin, encoding="utf-8")
+
+    @property
+    def smtp_port(self):
+        return self.listeners["smtp"]
+
+    def _pid_from_file(self):
+        try:
+            text = (self.home / "run" / "postino.pid").read_text(encoding="ascii").strip()
+        except OSError:
+            return None
+        if not text.isdigit():
+            return None
+        if self.pid is None:
+            self.pid = int(text)
+            register_pid(self.pid, str(self.home))
+        return self.pid
+
+    def start(self, timeout):
+        """bin/postino start, timed. Returns the timing record (seconds from the invocation)."""
+        env = self.env()
+        env["POSTINO_START_TIMEOUT"] = str(int(timeout))
+        ready_file = self.home / "run" / "postino.ready"
+        t0 = time.monotonic()
+        command = subprocess.Popen([str(self.dist / "bin" / "postino"), "start"], env=env,
+                                   stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+        watch = StartWatch(t0, self.smtp_port, ready_file.exists, self._pid_from_file)
+        try:
+            output, _ = command.communicate(timeout=timeout + 30)
+        except subprocess.TimeoutExpired:
+            command.kill()
+            output, _ = command.communicate()
+        t_return = time.monotonic() - t0
+        self.start_output = output.strip()
+        self._pid_from_file()
+        if command.returncode != 0:
+            watch.stop()
+            raise BenchError(f"bin/postino start exited {command.returncode}: {self.start_output}\n"
+                             f"{self.log_tail()}")
+        watch.wait(time.monotonic() + 60, lambda: self.pid is not None and alive(self.pid))
+        return {
+            "start_to_smtp_banner_s": watch.t_banner,
+            "start_to_ready_s": watch.t_ready,
+            "start_to_command_return_s": t_return,
+            "cpu_s_at_smtp_banner": watch.cpu_at_banner,
+            "cpu_s_at_ready": watch.cpu_at_ready,
+            "smtp_banner": watch.banner,
+        }
+
+    def provision(self, domain, users):
+        """One domain and its users through bin/postino (each command is a short JVM)."""
+        started = time.monotonic()
+        admin = str(self.dist / "bin" / "postino")
+        run([admin, "domain", "add", domain], env=self.env(), timeout=60)
+        for address, password in users:
+            run([admin, "user", "add", address, password], env=self.env(), timeout=60)
+        return time.monotonic() - started
+
+    def user_count(self):
+        status, body = http("GET", f"http://{LOOPBACK}:{self.webadmin_port}/users")
+        if status != 200:
+            raise BenchError(f"GET /users answered {status}: {body[:500]}")
+        return len(json.loads(body))
+
+    def stop(self):
+        if self.pid is None:
+            self._pid_from_file()
+        if self.pid is None or not alive(self.pid):
+            return None
+        started = time.monotonic()
+        try:
+            run([str(self.dist / "bin" / "postino"), "stop"], env=self.env(), timeout=150, check=False)
+        finally:
+            if alive(self.pid):
+                end_process(self.pid, grace=10)
+        return time.monotonic() - started
+
+    def log_tail(self, lines=30):
+        parts = []
+        for name in ("console.err", "postino.log"):
+            path = self.home / "log" / name
+            if path.exists():
+                text = path.read_text(encoding="utf-8", errors="replace").splitlines()[-lines:]
+                parts.append(f"--- {path}\n" + "\n".join(text))
+        return "\n".join(parts)
+
+
+class JamesPeer:
+    """The stock Apache James memory app (org.apache.james.MemoryJamesServerMain) in a fresh
+    working directory. Its configuration makes it comparable to Postino: the listener files and
+    the mail pipeline are Postino's own (same listeners, same TLS keystore, same mailets, minus
+    Postino's one bulk-mail mailet that stock James does not have, and with memory:// instead of
+    file:// repositories), the storage files come from dropin-it's dropin-conf (memory
+    repositories), WebAdmin on, JMX off (Postino has none)."""
+
+    name = "james-memory"
+    label = "James memory app"
+    READY_LINE = "JAMES server started"
+
+    def __init__(self, lib_dir, workdir, postino_conf, dropin_conf, keystore):
+        self.lib = lib_dir
+        self.workdir = workdir
+        self.postino_conf = postino_conf
+        self.dropin_conf = dropin_conf
+        self.keystore = keystore
+        self.pid = None
+        self.process = None
+        self.listeners = {}
+        self.webadmin_port = None
+
+    @staticmethod
+    def make_keystore(path):
+        """The same RSA-2048 PKCS12 keystore Postino's first start generates for itself. Made once,
+        before any timing, and copied into each fresh working directory. Returns keytool's time."""
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if path.exists():
+            path.unlink()
+        started = time.monotonic()
+        run(["keytool", "-genkeypair", "-noprompt", "-alias", "postino", "-keyalg", "RSA", "-keysize", "2048",
+             "-validity", "3650", "-dname", "CN=localhost, O=Postino self-signed",
+             "-ext", "SAN=dns:localhost,ip:127.0.0.1", "-storetype", "PKCS12", "-keystore", str(path),
+             "-storepass", KEYSTORE_SECRET, "-keypass", KEYSTORE_SECRET], timeout=120)
+        return time.monotonic() - started
+
+    def prepare(self):
+        conf = self.workdir / "conf"
+        conf.mkdir(parents=True)
+        for name in ("dnsservice.xml", "domainlist.xml", "recipientrewritetable.xml", "mailrepositorystore.xml",
+                     "listeners.xml"):
+            shutil.copy(self.dropin_conf / name, conf / name)
+        # Postino's files, all in stock James's own format
+        shutil.copy(self.postino_conf / "usersrepository.xml", conf / "usersrepository.xml")
+        pipeline = (self.postino_conf / "mailetcontainer.xml").read_text(encoding="utf-8")
+        pipeline, removed = re.subn(r"\s*<mailet match=\"org\.postino\.[^\"]*\"[^>]*>.*?</mailet>", "", pipeline,
+                                    flags=re.S)
+        pipeline = pipeline.replace("file://var/mail/", "memory://var/mail/")
+        if removed != 1 or "org.postino" in pipeline:
+            raise BenchError("could not take Postino's mailet out of its mailetcontainer.xml for the peer")
+        (conf / "mailetcontainer.xml").write_text(pipeline, encoding="utf-8")
+        self.listeners = assign_listener_ports(conf, self.postino_conf)
+        self.webadmin_port = free_ports(1)[0]
+        (conf / "webadmin.properties").write_text(
+            f"enabled=true\nport={self.webadmin_port}\nhost={LOOPBACK}\nhttps.enabled=false\n", encoding="utf-8")
+        (conf / "jmx.properties").write_text("jmx.enabled=false\n", encoding="utf-8")
+        # Postino's logback.xml with the log file under this working directory
+        logback = (self.postino_conf / "logback.xml").read_text(encoding="utf-8")
+        logback = logback.replace("${postino.home:-.}/log/postino", f"{self.workdir}/log/james")
+        (conf / "logback.xml").write_text(logback, encoding="utf-8")
+        tls = self.workdir / "var" / "tls"
+        tls.mkdir(parents=True)
+        shutil.copy(self.keystore, tls / "selfsigned.p12")
+        (self.workdir / "log").mkdir()
+
+    @property
+    def smtp_port(self):
+        return self.listeners["smtp"]
+
+    def _ready(self):
+        path = self.workdir / "log" / "james.log"
+        try:
+            with open(path, encoding="utf-8", errors="replace") as text:
+                return any(self.READY_LINE in line for line in text)
+        except OSError:
+            return False
+
+    def start(self, timeout):
+        command = ["java", *SERVER_JVM_OPTS, f"-Dworking.directory={self.workdir}",
+                   f"-Dlogback.configurationFile={self.workdir / 'conf' / 'logback.xml'}",
+                   "-cp", f"{self.lib}/*", "org.apache.james.MemoryJamesServerMain"]
+        t0 = time.monotonic()
+        with open(self.workdir / "log" / "console.out", "w") as out:
+            self.process = subprocess.Popen(command, cwd=self.workdir, stdout=out, stderr=subprocess.STDOUT,
+                                            stdin=subprocess.DEVNULL)
+        self.pid = self.process.pid
+        register_pid(self.pid, str(self.workdir))
+        watch = StartWatch(t0, self.smtp_port, self._ready, lambda: self.pid)
+        try:
+            watch.wait(t0 + timeout, lambda: self.process.poll() is None)
+        except BenchError as e:
+            raise BenchError(f"James memory app: {e}\n{self.log_tail()}") from None
+        return {
+            "start_to_smtp_banner_s": watch.t_banner,
+            "start_to_ready_s": watch.t_ready,
+            "cpu_s_at_smtp_banner": watch.cpu_at_banner,
+            "cpu_s_at_ready": watch.cpu_at_ready,
+            "smtp_banner": watch.banner,
+        }
+
+    def provision(self, domain, users):
+        """The domain and users through WebAdmin, as bin/postino's commands do for Postino."""
+        started = time.monotonic()
+        base = f"http://{LOOPBACK}:{self.webadmin_port}"
+        status, body = http("PUT", f"{base}/domains/{domain}")
+        if status != 204:
+            raise BenchError(f"PUT /domains/{domain} answered {status}: {body[:500]}")
+        for address, password in users:
+            status, body = http("PUT", f"{base}/users/{address}", {"password": password})
+            if status != 204:
+                raise BenchError(f"PUT /users/{address} answered {status}: {body[:500]}")
+        return time.monotonic() - started
+
+    def user_count(self):
+        status, body = http("GET", f"http://{LOOPBACK}:{self.webadmin_port}/users")
+        if status != 200:
+            raise BenchError(f"GET /users answered {status}: {body[:500]}")
+        return len(json.loads(body))
+
+    def stop(self):
+        if self.pid is None or not alive(self.pid):
+            return None
+        seconds = end_process(self.pid, grace=60)
+        if self.process is not None:
+            self.process.wait(timeout=10)
+        return seconds
+
+    def log_tail(self, lines=30):
+        parts = []
+        for name in ("console.out", "james.log"):
+            path = self.workdir / "log" / name
+            if path.exists():
+                text = path.read_text(encoding="utf-8", errors="replace").splitlines()[-lines:]
+                parts.append(f"--- {path}\n" + "\n".join(text))
+        return "\n".join(parts)
+
+
+# ---------------------------------------------------------------------------------------------
+# reporting
+
+def _first_line(command):
+    try:
+        result = subprocess.run(command, capture_output=True, text=True, timeout=60)
+        return (result.stdout + result.stderr).strip()
+    except (OSError, subprocess.TimeoutExpired) as e:
+        return f"unavailable: {e}"
+
+
+def machine_facts():
+    meminfo = {}
+    with open("/proc/meminfo", encoding="ascii") as lines:
+        for line in lines:
+            key, _, value = line.partition(":")
+            meminfo[key] = value.strip()
+    cpu_model = ""
+    with open("/proc/cpuinfo", encoding="utf-8") as lines:
+        for line in lines:
+            if line.startswith("model name"):
+                cpu_model = line.split(":", 1)[1].strip()
+                break
+    commit = _first_line(["git", "-C", str(REPO), "rev-parse", "HEAD"])
+    dirty = _first_line(["git", "-C", str(REPO), "status", "--porcelain", "--untracked-files=no"])
+    with open("/proc/loadavg", encoding="ascii") as loadavg:
+        load = loadavg.read().split()[:3]
+    return {
+        "nproc": int(_first_line(["nproc"]) or 0),
+        "cpu_model": cpu_model,
+        "mem_total": meminfo.get("MemTotal"),
+        "mem_available": meminfo.get("MemAvailable"),
+        "kernel": os.uname().release,
+        "loadavg_at_start": load,
+        "java_version": _first_line(["java", "-version"]).splitlines(),
+        "python": _first_line(["python3", "--version"]),
+        "postino_version": POSTINO_VERSION,
+        "postino_commit": commit + (" (work tree has uncommitted changes)" if dirty else ""),
+        "james_version": JAMES_VERSION,
+    }
+
+
+def summarize(values):
+    values = [v for v in values if v is not None]
+    if not values:
+        return None
+    return {"median": statistics.median(values), "min": min(values), "max": max(values), "n": len(values)}
+
+
+def ratio(a, b):
+    if a is None or b is None or not b:
+        return None
+    return a / b
+
+
+def write_results(directory, stem, data, markdown):
+    directory.mkdir(parents=True, exist_ok=True)
+    (directory / f"{stem}.json").write_text(json.dumps(data, indent=2) + "\n", encoding="utf-8")
+    (directory / f"{stem}.md").write_text(markdown, encoding="utf-8")
+    return directory / f"{stem}.json", directory / f"{stem}.md"
+
+
+def today():
+    return datetime.date.today().isoformat()
