@@ -11,6 +11,7 @@ that the calling shell script can end whatever is left if Python itself is kille
 """
 
 import datetime
+import hashlib
 import json
 import os
 import re
@@ -179,6 +180,20 @@ def http(method, url, body=None, timeout=10.0):
         return e.code, e.read().decode("utf-8", "replace")
 
 
+def put_users(webadmin_port, users):
+    for address, password in users:
+        status, body = http("PUT", f"http://{LOOPBACK}:{webadmin_port}/users/{address}", {"password": password})
+        if status != 204:
+            raise BenchError(f"PUT /users/{address} answered {status}: {body[:500]}")
+
+
+def count_users(webadmin_port):
+    status, body = http("GET", f"http://{LOOPBACK}:{webadmin_port}/users")
+    if status != 200:
+        raise BenchError(f"GET /users answered {status}: {body[:500]}")
+    return len(json.loads(body))
+
+
 def rewrite_binds(xml, ports):
     """Every <bind> of a listener file, in order, to 127.0.0.1:<next port>. Returns (xml, used)."""
     used = []
@@ -199,10 +214,32 @@ LISTENER_FILES = ["smtpserver.xml", "imapserver.xml", "pop3server.xml", "lmtpser
                   "managesieveserver.xml"]
 
 
-def assign_listener_ports(conf_dir, source_dir):
-    """Copy the five listener files from source_dir to conf_dir with free loopback ports.
-    Returns {jmxName: port}; the plain SMTP listener is the first one of smtpserver.xml."""
+POSTINO_ELEMENT = re.compile(
+    r"[ \t]*<(handler|mailet)\b[^>]*\"org\.postino\.[^\"]*\"[^>]*?(?:/>|>.*?</\1>)[ \t]*\n?", re.S)
+
+
+def strip_postino(text):
+    """Take Postino's own classes out of a James configuration file (for the stock peer): every
+    <handler> or <mailet> naming an org.postino class. Returns (text, [the classes removed])."""
+    removed = []
+
+    def drop(match):
+        removed.extend(re.findall(r"org\.postino\.[\w.]+", match.group(0)))
+        return ""
+
+    text = POSTINO_ELEMENT.sub(drop, text)
+    if re.search(r"org\.postino\.", text):
+        raise BenchError("an org.postino class is left in a configuration file meant for stock James")
+    return text, removed
+
+
+def assign_listener_ports(conf_dir, source_dir, transform=None):
+    """Copy the five listener files from source_dir to conf_dir with free loopback ports, each text
+    through transform first if given. Returns {jmxName: port}; the plain SMTP listener is the first
+    one of smtpserver.xml."""
     texts = {name: (source_dir / name).read_text(encoding="utf-8") for name in LISTENER_FILES}
+    if transform:
+        texts = {name: transform(text) for name, text in texts.items()}
     count = sum(len(re.findall(r"<bind>", text)) for text in texts.values())
     ports = free_ports(count)
     listeners = {}
@@ -371,16 +408,34 @@ class Postino:
         self.start_output = ""
 
     @staticmethod
-    def unpack(tarball, into):
-        if into.exists():
-            shutil.rmtree(into)
-        into.mkdir(parents=True)
-        with tarfile.open(tarball) as archive:
-            archive.extractall(into, filter="tar")
-        roots = [p for p in into.iterdir() if (p / "bin" / "postino").exists()]
-        if len(roots) != 1:
-            raise BenchError(f"no single distribution folder with bin/postino in {tarball}")
-        return roots[0]
+    def unpack(tarball, into, attempts=20):
+        """Untar a private copy of the distribution into `into`. A build running at the same time
+        may be rewriting the tarball: a copy that does not untar whole is retried every 15 s.
+        Returns (distribution folder, facts about the copy used)."""
+        for attempt in range(1, attempts + 1):
+            if into.exists():
+                shutil.rmtree(into)
+            into.mkdir(parents=True)
+            copy = into / tarball.name
+            try:
+                mtime = tarball.stat().st_mtime
+                shutil.copyfile(tarball, copy)
+                with tarfile.open(copy) as archive:
+                    archive.extractall(into, filter="tar")
+            except (OSError, EOFError, tarfile.TarError) as e:
+                if attempt == attempts:
+                    raise BenchError(f"{tarball} does not untar: {e}") from None
+                log(f"{tarball} does not untar whole ({e}); a build may be writing it: retrying in 15 s")
+                time.sleep(15)
+                continue
+            digest = hashlib.sha256(copy.read_bytes()).hexdigest()
+            copy.unlink()
+            roots = [p for p in into.iterdir() if (p / "bin" / "postino").exists()]
+            if len(roots) != 1:
+                raise BenchError(f"no single distribution folder with bin/postino in {tarball}")
+            built = datetime.datetime.fromtimestamp(mtime).isoformat(timespec="seconds")
+            return roots[0], {"path": str(tarball), "sha256": digest, "modified": built}
+        raise AssertionError("unreachable")
 
     def env(self):
         env = dict(os.environ)
@@ -458,19 +513,19 @@ class Postino:
         }
 
     def provision(self, domain, users):
-        """One domain and its users through bin/postino (each command is a short JVM)."""
+        """The domain and the first user through bin/postino (each command is a short JVM, so this
+        keeps the admin commands exercised), the other users with the very request those commands
+        send (WebAdmin PUT /users/ADDRESS), so that no client JVM is still busy when memory is read."""
         started = time.monotonic()
         admin = str(self.dist / "bin" / "postino")
         run([admin, "domain", "add", domain], env=self.env(), timeout=60)
-        for address, password in users:
-            run([admin, "user", "add", address, password], env=self.env(), timeout=60)
+        (address, password), *others = users
+        run([admin, "user", "add", address, password], env=self.env(), timeout=60)
+        put_users(self.webadmin_port, others)
         return time.monotonic() - started
 
     def user_count(self):
-        status, body = http("GET", f"http://{LOOPBACK}:{self.webadmin_port}/users")
-        if status != 200:
-            raise BenchError(f"GET /users answered {status}: {body[:500]}")
-        return len(json.loads(body))
+        return count_users(self.webadmin_port)
 
     def stop(self):
         if self.pid is None:
@@ -498,10 +553,10 @@ class Postino:
 class JamesPeer:
     """The stock Apache James memory app (org.apache.james.MemoryJamesServerMain) in a fresh
     working directory. Its configuration makes it comparable to Postino: the listener files and
-    the mail pipeline are Postino's own (same listeners, same TLS keystore, same mailets, minus
-    Postino's one bulk-mail mailet that stock James does not have, and with memory:// instead of
-    file:// repositories), the storage files come from dropin-it's dropin-conf (memory
-    repositories), WebAdmin on, JMX off (Postino has none)."""
+    the mail pipeline are the distribution's own (same listeners, same TLS keystore, same mailets
+    and handlers minus those of Postino's own classes, which stock James does not have, and
+    memory:// instead of file:// repositories), the storage files come from dropin-it's
+    dropin-conf (memory repositories), WebAdmin on, JMX off (Postino has none)."""
 
     name = "james-memory"
     label = "James memory app"
@@ -517,6 +572,7 @@ class JamesPeer:
         self.process = None
         self.listeners = {}
         self.webadmin_port = None
+        self.removed_postino_classes = []
 
     @staticmethod
     def make_keystore(path):
@@ -540,14 +596,18 @@ class JamesPeer:
             shutil.copy(self.dropin_conf / name, conf / name)
         # Postino's files, all in stock James's own format
         shutil.copy(self.postino_conf / "usersrepository.xml", conf / "usersrepository.xml")
-        pipeline = (self.postino_conf / "mailetcontainer.xml").read_text(encoding="utf-8")
-        pipeline, removed = re.subn(r"\s*<mailet match=\"org\.postino\.[^\"]*\"[^>]*>.*?</mailet>", "", pipeline,
-                                    flags=re.S)
-        pipeline = pipeline.replace("file://var/mail/", "memory://var/mail/")
-        if removed != 1 or "org.postino" in pipeline:
-            raise BenchError("could not take Postino's mailet out of its mailetcontainer.xml for the peer")
-        (conf / "mailetcontainer.xml").write_text(pipeline, encoding="utf-8")
-        self.listeners = assign_listener_ports(conf, self.postino_conf)
+        removed = []
+
+        def stock(text):
+            text, classes = strip_postino(text)
+            removed.extend(classes)
+            return text
+
+        pipeline = stock((self.postino_conf / "mailetcontainer.xml").read_text(encoding="utf-8"))
+        (conf / "mailetcontainer.xml").write_text(pipeline.replace("file://var/mail/", "memory://var/mail/"),
+                                                  encoding="utf-8")
+        self.listeners = assign_listener_ports(conf, self.postino_conf, stock)
+        self.removed_postino_classes = sorted(set(removed))
         self.webadmin_port = free_ports(1)[0]
         (conf / "webadmin.properties").write_text(
             f"enabled=true\nport={self.webadmin_port}\nhost={LOOPBACK}\nhttps.enabled=false\n", encoding="utf-8")
@@ -599,21 +659,14 @@ class JamesPeer:
     def provision(self, domain, users):
         """The domain and users through WebAdmin, as bin/postino's commands do for Postino."""
         started = time.monotonic()
-        base = f"http://{LOOPBACK}:{self.webadmin_port}"
-        status, body = http("PUT", f"{base}/domains/{domain}")
+        status, body = http("PUT", f"http://{LOOPBACK}:{self.webadmin_port}/domains/{domain}")
         if status != 204:
             raise BenchError(f"PUT /domains/{domain} answered {status}: {body[:500]}")
-        for address, password in users:
-            status, body = http("PUT", f"{base}/users/{address}", {"password": password})
-            if status != 204:
-                raise BenchError(f"PUT /users/{address} answered {status}: {body[:500]}")
+        put_users(self.webadmin_port, users)
         return time.monotonic() - started
 
     def user_count(self):
-        status, body = http("GET", f"http://{LOOPBACK}:{self.webadmin_port}/users")
-        if status != 200:
-            raise BenchError(f"GET /users answered {status}: {body[:500]}")
-        return len(json.loads(body))
+        return count_users(self.webadmin_port)
 
     def stop(self):
         if self.pid is None or not alive(self.pid):

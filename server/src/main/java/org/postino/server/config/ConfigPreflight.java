@@ -129,8 +129,7 @@ public final class ConfigPreflight {
     }
 
     private static String label(Element server, int index) {
-        String jmxName = server.getAttribute("jmxName");
-        return jmxName.isEmpty() ? String.valueOf(index + 1) : jmxName;
+        return child(server, "jmxName").filter(name -> !name.isEmpty()).orElse(String.valueOf(index + 1));
     }
 
     private static void checkBind(String fileName, String key, String value) {

@@ -1,0 +1,218 @@
+"""Start-up scenario: time to ready and memory after start, Postino against the stock James memory app.
+
+Run through bench/startup.sh, which builds what is missing and cleans up after a crash.
+Each run: fresh directory, timed start, 1 domain + 10 users, memory measured, stop.
+The two systems alternate run by run, so that drift on the machine hits both alike.
+"""
+
+import argparse
+import json
+import shutil
+import signal
+import sys
+import time
+from pathlib import Path
+
+import harness
+from harness import BenchError, JamesPeer, Postino, log
+
+DOMAIN = "bench.test"
+USERS = [(f"user{i:02d}@{DOMAIN}", f"secret-{i:02d}-bench") for i in range(1, 11)]
+
+# (key, label, unit, digits): the rows of the report, in order
+METRICS = [
+    ("start_to_smtp_banner_s", "start → SMTP 220 banner", "s", 2),
+    ("start_to_ready_s", "start → ready (Postino: ready marker; James: 'JAMES server started' logged)", "s", 2),
+    ("start_to_command_return_s", "start → `bin/postino start` returned", "s", 2),
+    ("cpu_s_at_smtp_banner", "CPU time used by the JVM at the SMTP banner", "s", 1),
+    ("heap_live_mib", "heap used after `jcmd GC.run` (live set), 1 domain + 10 users", "MiB", 1),
+    ("heap_committed_after_gc_mib", "heap committed after that GC", "MiB", 0),
+    ("metaspace_used_mib", "metaspace used", "MiB", 1),
+    ("rss_mib", "RSS (VmRSS) before that GC", "MiB", 0),
+    ("rss_after_gc_mib", "RSS (VmRSS) after that GC", "MiB", 0),
+    ("threads", "JVM threads", "", 0),
+    ("loaded_classes", "loaded classes", "", 0),
+    ("max_heap_mib", "configured max heap (MaxHeapSize)", "MiB", 0),
+    ("stop_s", "stop (Postino: `bin/postino stop`; James: SIGTERM) → process gone", "s", 1),
+]
+
+
+def one_run(system, run_index, timeout, settle):
+    log(f"{system.label}: run {run_index} - starting")
+    record = {"run": run_index, "dir": str(getattr(system, "home", None) or system.workdir)}
+    try:
+        system.prepare()
+        record["listeners"] = system.listeners
+        if getattr(system, "removed_postino_classes", None):
+            record["postino_classes_left_out"] = system.removed_postino_classes
+        record["webadmin_port"] = system.webadmin_port
+        record.update(system.start(timeout))
+        record["pid"] = system.pid
+        log(f"{system.label}: run {run_index} - SMTP banner at {record['start_to_smtp_banner_s']:.2f}s, "
+            f"ready at {record['start_to_ready_s']:.2f}s"
+            + (f", command returned at {record['start_to_command_return_s']:.2f}s"
+               if "start_to_command_return_s" in record else ""))
+        record["provisioning_s"] = system.provision(DOMAIN, USERS)
+        users = system.user_count()
+        if users != len(USERS):
+            raise BenchError(f"{users} users on the server after adding {len(USERS)}")
+        record["users"] = users
+        record.update(harness.measure_memory(system.pid, settle=settle))
+        log(f"{system.label}: run {run_index} - heap live {record['heap_live_mib']:.1f} MiB, "
+            f"RSS {record['rss_mib']:.0f} MiB, threads {record['threads']}")
+    finally:
+        record["stop_s"] = system.stop()
+    return record
+
+
+def summary_of(records):
+    return {key: harness.summarize([r.get(key) for r in records]) for key, *_ in METRICS}
+
+
+def fmt(stats, digits):
+    if stats is None:
+        return "–"
+    median = f"{stats['median']:.{digits}f}"
+    if stats["n"] > 1 and stats["min"] != stats["max"]:
+        return f"{median} ({stats['min']:.{digits}f}–{stats['max']:.{digits}f})"
+    return median
+
+
+def markdown(data):
+    systems = data["systems"]
+    with_peer = "james-memory" in systems
+    facts = data["machine"]
+    lines = [f"# Start-up and memory after start — {data['date']}", ""]
+    lines.append(f"`{data['command']}` — {data['runs']} run(s) per system, median (min–max); "
+                 f"fresh data directory each run; both JVMs `{' '.join(harness.SERVER_JVM_OPTS)}`.")
+    if with_peer:
+        lines.append("Ratio = Postino / James memory app, medians of this invocation (below 1: Postino is "
+                     "faster or smaller).")
+    lines.append("")
+    header = "| metric | Postino |" + (" James memory app 3.8.1 | ratio |" if with_peer else "")
+    lines.append(header)
+    lines.append("|---|---:|" + ("---:|---:|" if with_peer else ""))
+    for key, label, unit, digits in METRICS:
+        name = f"{label} ({unit})" if unit else label
+        p = systems["postino"]["summary"].get(key)
+        row = f"| {name} | {fmt(p, digits)} |"
+        if with_peer:
+            j = systems["james-memory"]["summary"].get(key)
+            r = data["ratios"].get(key)
+            row += f" {fmt(j, digits)} | {'–' if r is None else f'{r:.2f}'} |"
+        lines.append(row)
+    lines += ["", "Machine: "
+              f"{facts['nproc']} CPUs ({facts['cpu_model']}), MemTotal {facts['mem_total']}, "
+              f"kernel {facts['kernel']}, load {' '.join(facts['loadavg_at_start'])} at start; "
+              f"{facts['java_version'][0] if facts['java_version'] else ''}; {facts['python']}.",
+              f"Versions: Postino {facts['postino_version']} at {facts['postino_commit']}; "
+              f"James {facts['james_version']} (james-server-memory-app, MemoryJamesServerMain).", ""]
+    lines += [f"- {note}" for note in data["notes"]]
+    lines.append("")
+    return "\n".join(lines)
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--smoke", action="store_true", help="one run, Postino only, quick")
+    parser.add_argument("--tarball", type=Path, required=True)
+    parser.add_argument("--james-lib", type=Path, help="folder of the James memory app's jars (omit: no peer)")
+    parser.add_argument("--work", type=Path, required=True, help="scratch folder, emptied first")
+    parser.add_argument("--out", type=Path, required=True, help="folder for startup.json and startup.md")
+    parser.add_argument("--command", default="bench/startup.sh")
+    args = parser.parse_args()
+
+    runs = 1 if args.smoke else args.runs
+    if runs < 1:
+        raise SystemExit("--runs must be at least 1")
+    timeout = 45 if args.smoke else 180
+    settle = 1.0 if args.smoke else 3.0
+    with_peer = args.james_lib is not None and not args.smoke
+
+    facts = harness.machine_facts()
+    if args.work.exists():
+        shutil.rmtree(args.work)
+    args.work.mkdir(parents=True)
+    dist, tarball = Postino.unpack(args.tarball, args.work / "dist")
+    notes = [
+        "Postino's start includes generating its self-signed TLS keystore (a `keytool` child process): the "
+        "data directory is fresh each run, so every run is a first start.",
+        "`bin/postino start` checks for the ready marker once a second, so its return lags the marker by up "
+        "to ~1 s; 'start → ready' is the marker itself, polled every 10 ms by the harness.",
+        "Provisioning: on Postino `bin/postino domain add` and `bin/postino user add` for the first user (each a "
+        "short JVM), then WebAdmin `PUT /users/ADDRESS` for the other nine (the request `bin/postino user add` "
+        "sends); on James WebAdmin for all. Memory is read "
+        f"{settle:.0f} s after the last user.",
+    ]
+    keytool_s = None
+    if with_peer:
+        keystore = args.work / "peer-keystore.p12"
+        keytool_s = JamesPeer.make_keystore(keystore)
+        notes.append(f"The James peer runs with the distribution's listener files (same 9 listeners, same TLS "
+                     f"keystore) and mailet pipeline (memory:// repositories), without the handlers and mailets "
+                     f"of Postino's own classes (listed per run in startup.json), storage files from dropin-it's "
+                     f"dropin-conf, JMX off. Its keystore is made once beforehand, outside the timing: that "
+                     f"`keytool` run took {keytool_s:.2f} s here, a cost Postino's timings include.")
+
+    records = {"postino": []}
+    if with_peer:
+        records["james-memory"] = []
+    started = time.monotonic()
+    for index in range(1, runs + 1):
+        postino = Postino(dist, args.work / f"postino-{index}")
+        records["postino"].append(one_run(postino, index, timeout, settle))
+        if with_peer:
+            peer = JamesPeer(args.james_lib, args.work / f"james-{index}", dist / "conf",
+                             harness.REPO / "dropin-it/src/test/resources/dropin-conf", args.work / "peer-keystore.p12")
+            records["james-memory"].append(one_run(peer, index, timeout, settle))
+
+    data = {
+        "scenario": "startup",
+        "date": harness.today(),
+        "command": args.command,
+        "runs": runs,
+        "smoke": args.smoke,
+        "heap": harness.HEAP,
+        "jvm_opts": harness.SERVER_JVM_OPTS,
+        "domain": DOMAIN,
+        "users": len(USERS),
+        "machine": facts,
+        "tarball": tarball,
+        "peer_keytool_s": keytool_s,
+        "elapsed_s": time.monotonic() - started,
+        "systems": {name: {"runs": recs, "summary": summary_of(recs)} for name, recs in records.items()},
+        "ratios": {},
+        "notes": notes,
+    }
+    with open("/proc/loadavg", encoding="ascii") as loadavg:
+        data["machine"]["loadavg_at_end"] = loadavg.read().split()[:3]
+    busy = max(float(facts["loadavg_at_start"][0]), float(data["machine"]["loadavg_at_end"][0]))
+    if busy > 0.5 * facts["nproc"]:
+        notes.append(f"The machine was busy (1-minute load average up to {busy:.1f} on {facts['nproc']} CPUs): "
+                     f"times are inflated and noisier, re-run on a quiet machine.")
+    if with_peer:
+        for key, *_ in METRICS:
+            p = data["systems"]["postino"]["summary"].get(key)
+            j = data["systems"]["james-memory"]["summary"].get(key)
+            data["ratios"][key] = harness.ratio(p and p["median"], j and j["median"])
+    json_path, md_path = harness.write_results(args.out, "startup", data, markdown(data))
+    print(md_path.read_text(encoding="utf-8"))
+    log(f"results: {json_path} and {md_path} ({data['elapsed_s']:.0f}s)")
+
+
+def _interrupted(signum, _frame):
+    raise KeyboardInterrupt(f"signal {signum}")
+
+
+if __name__ == "__main__":
+    # SIGTERM from bench/startup.sh's trap: unwind, so that every server is stopped on the way out
+    signal.signal(signal.SIGTERM, _interrupted)
+    try:
+        main()
+    except BenchError as e:
+        log(f"FAILED: {e}")
+        sys.exit(1)
+    except KeyboardInterrupt:
+        log("interrupted")
+        sys.exit(130)
