@@ -187,6 +187,47 @@ def put_users(webadmin_port, users):
             raise BenchError(f"PUT /users/{address} answered {status}: {body[:500]}")
 
 
+def _decode_address(hex_address):
+    host, port = hex_address.split(":")
+    raw = bytes.fromhex(host)
+    if len(raw) == 4:
+        ip = socket.inet_ntop(socket.AF_INET, raw[::-1])
+    else:  # /proc/net/tcp6 prints four host-order 32-bit words
+        ip = socket.inet_ntop(socket.AF_INET6, b"".join(raw[i:i + 4][::-1] for i in range(0, 16, 4)))
+        if ip.startswith("::ffff:"):
+            ip = ip[len("::ffff:"):]
+    return ip, int(port, 16)
+
+
+def listening_sockets(pid):
+    """The TCP addresses a process listens on, from /proc (no tool needed): [(ip, port)]."""
+    inodes = set()
+    for fd in Path(f"/proc/{pid}/fd").iterdir():
+        try:
+            target = os.readlink(fd)
+        except OSError:
+            continue
+        if target.startswith("socket:["):
+            inodes.add(target[len("socket:["):-1])
+    found = []
+    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+        with open(table, encoding="ascii") as lines:
+            next(lines)
+            for line in lines:
+                fields = line.split()
+                if fields[3] == "0A" and fields[9] in inodes:  # 0A: LISTEN
+                    found.append(_decode_address(fields[1]))
+    return sorted(found)
+
+
+def check_loopback_only(pid):
+    sockets = listening_sockets(pid)
+    outside = [f"{ip}:{port}" for ip, port in sockets if not (ip.startswith("127.") or ip == "::1")]
+    if outside:
+        raise BenchError(f"pid {pid} listens beyond the loopback: {', '.join(outside)}")
+    return [f"{ip}:{port}" for ip, port in sockets]
+
+
 def count_users(webadmin_port):
     status, body = http("GET", f"http://{LOOPBACK}:{webadmin_port}/users")
     if status != 200:
@@ -612,6 +653,9 @@ class JamesPeer:
         (conf / "webadmin.properties").write_text(
             f"enabled=true\nport={self.webadmin_port}\nhost={LOOPBACK}\nhttps.enabled=false\n", encoding="utf-8")
         (conf / "jmx.properties").write_text("jmx.enabled=false\n", encoding="utf-8")
+        # JMAP stays off (Postino has none); health checks as often as Postino's
+        (conf / "jmap.properties").write_text("enabled=false\n", encoding="utf-8")
+        shutil.copy(self.postino_conf / "healthcheck.properties", conf / "healthcheck.properties")
         # Postino's logback.xml with the log file under this working directory
         logback = (self.postino_conf / "logback.xml").read_text(encoding="utf-8")
         logback = logback.replace("${postino.home:-.}/log/postino", f"{self.workdir}/log/james")

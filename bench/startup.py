@@ -52,6 +52,7 @@ def one_run(system, run_index, timeout, settle):
             f"ready at {record['start_to_ready_s']:.2f}s"
             + (f", command returned at {record['start_to_command_return_s']:.2f}s"
                if "start_to_command_return_s" in record else ""))
+        record["listening"] = harness.check_loopback_only(system.pid)
         record["provisioning_s"] = system.provision(DOMAIN, USERS)
         users = system.user_count()
         if users != len(USERS):
@@ -152,7 +153,7 @@ def main():
         notes.append(f"The James peer runs with the distribution's listener files (same 9 listeners, same TLS "
                      f"keystore) and mailet pipeline (memory:// repositories), without the handlers and mailets "
                      f"of Postino's own classes (listed per run in startup.json), storage files from dropin-it's "
-                     f"dropin-conf, JMX off. Its keystore is made once beforehand, outside the timing: that "
+                     f"dropin-conf, JMX and JMAP off. Its keystore is made once beforehand, outside the timing: that "
                      f"`keytool` run took {keytool_s:.2f} s here, a cost Postino's timings include.")
 
     records = {"postino": []}
