@@ -14,6 +14,7 @@ import datetime
 import hashlib
 import json
 import os
+import random
 import re
 import shutil
 import signal
@@ -126,18 +127,67 @@ def proc_status(pid):
     return values
 
 
+def _cpu_ticks():
+    with open("/proc/stat", encoding="ascii") as stat:
+        fields = [int(v) for v in stat.readline().split()[1:]]
+    idle = fields[3] + fields[4]  # idle + iowait
+    return sum(fields) - idle, sum(fields)
+
+
+def cpu_busy(window=1.0):
+    """Share of all CPUs busy over the next `window` seconds (0..1)."""
+    busy0, total0 = _cpu_ticks()
+    time.sleep(window)
+    busy1, total1 = _cpu_ticks()
+    return (busy1 - busy0) / max(1, total1 - total0)
+
+
+def wait_for_quiet(threshold=0.25, windows=3, max_wait=180.0):
+    """Wait until the machine is quiet (all CPUs together below threshold busy for `windows`
+    one-second windows in a row), at most max_wait seconds. Other work on the machine (a build,
+    another server) would otherwise land in the timings. Returns (seconds waited, last busy
+    share, whether it got quiet)."""
+    started = time.monotonic()
+    quiet = 0
+    busy = cpu_busy()
+    while True:
+        quiet = quiet + 1 if busy < threshold else 0
+        if quiet >= windows:
+            return time.monotonic() - started, busy, True
+        if time.monotonic() - started > max_wait:
+            return time.monotonic() - started, busy, False
+        busy = cpu_busy()
+
+
 # ---------------------------------------------------------------------------------------------
 # network
 
+PORT_RANGE = (20000, 32000)  # below Linux's ephemeral range (32768-60999): no client socket lands there
+_ports_handed_out = set()
+
+
 def free_ports(count):
-    """count distinct free TCP ports on 127.0.0.1 (held open together so none repeats)."""
+    """count distinct free TCP ports on 127.0.0.1, never one handed out before in this process (a
+    port just released is not given again, to this server or the next)."""
     sockets = []
     try:
-        for _ in range(count):
+        candidates = [p for p in range(*PORT_RANGE) if p not in _ports_handed_out]
+        random.shuffle(candidates)
+        for port in candidates:
             s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-            s.bind((LOOPBACK, 0))
+            try:
+                s.bind((LOOPBACK, port))
+            except OSError:
+                s.close()
+                continue
             sockets.append(s)
-        return [s.getsockname()[1] for s in sockets]
+            if len(sockets) == count:
+                break
+        if len(sockets) < count:
+            raise BenchError(f"fewer than {count} free ports in {PORT_RANGE}")
+        ports = [s.getsockname()[1] for s in sockets]
+        _ports_handed_out.update(ports)
+        return ports
     finally:
         for s in sockets:
             s.close()

@@ -65,7 +65,8 @@ public final class PostinoServer {
 
         PostinoServerConfiguration configuration = new PostinoServerConfiguration(directories);
         ConfigurationProvider files = new FileConfigurationProvider(new FileSystemImpl(directories), configuration);
-        ListenerPolicy listeners = new ListenerPolicy(files, settings, ListenerPolicy.mayBindPrivilegedPorts());
+        ListenerPolicy listeners = new ListenerPolicy(files, settings, ListenerPolicy.mayBindPrivilegedPorts(),
+            ListenerPolicy::addressInUse);
         GuiceJamesServer james = GuiceJamesServer.forConfiguration(configuration)
             .combineWith(PostinoModules.all(database))
             .overrideWith(binder -> {

@@ -37,7 +37,9 @@ public final class ConfigPreflight {
         "smtpserver", "imapserver", "pop3server", "lmtpserver", "managesieveserver");
     private static final List<String> BOOLEAN_ATTRIBUTES_OF_TLS = List.of("socketTLS", "startTLS");
     private static final List<String> COUNTS = List.of(
-        "connectionLimit", "connectionLimitPerIP", "connectiontimeout", "maxmessagesize", "ioWorkerCount", "maxExecutorCount");
+        "connectionLimit", "connectionLimitPerIP", "connectiontimeout", "ioWorkerCount", "maxExecutorCount");
+    /** A size as James reads it: a number of kilobytes, or a number with a unit (K, M, G). */
+    private static final java.util.regex.Pattern SIZE = java.util.regex.Pattern.compile("\\d+\\s*[kKmMgG]?[bB]?");
 
     private final Path confDirectory;
 
@@ -108,6 +110,12 @@ public final class ConfigPreflight {
             for (String count : COUNTS) {
                 child(server, count).ifPresent(value -> count(fileName, where + "/" + count, value));
             }
+            child(server, "maxmessagesize").ifPresent(value -> {
+                if (!SIZE.matcher(value).matches()) {
+                    throw new ConfigurationError(fileName, where + "/maxmessagesize", value,
+                        "expected a size such as 51200 (kilobytes), 50M or 1G");
+                }
+            });
         }
     }
 

@@ -10,9 +10,11 @@ import java.util.Optional;
  * <table>
  *   <caption>Keys</caption>
  *   <tr><td>{@code data.dir}</td><td>where all state lives (database, queues, mail repositories,
- *       generated TLS keys, logs); relative to the installation directory. Default {@code var}.</td></tr>
- *   <tr><td>{@code listen.address}</td><td>when set, every SMTP/IMAP/POP3/LMTP/ManageSieve listener binds
- *       this address instead of the host written in its own file (e.g. {@code 127.0.0.1}). Default: unset.</td></tr>
+ *       generated TLS keys); relative to the installation directory. Default {@code var}.
+ *       Logs are not state: they go to {@code <home>/log}.</td></tr>
+ *   <tr><td>{@code listen.address}</td><td>when set, every listener whose file binds the wildcard address
+ *       ({@code 0.0.0.0} or {@code ::}) binds this address instead (e.g. {@code 127.0.0.1}); listeners
+ *       bound to a specific address (LMTP and ManageSieve on loopback) stay where they are. Default: unset.</td></tr>
  *   <tr><td>{@code privileged.ports}</td><td>what to do when the process may not bind ports below 1024
  *       (not root, no {@code CAP_NET_BIND_SERVICE}): {@code shift} adds {@code privileged.ports.shift}
  *       to each such port and says so at start-up; {@code fail} stops. Default {@code shift}.</td></tr>

@@ -29,14 +29,28 @@ public final class ListenerPolicy implements ConfigurationProvider {
     private static final Set<String> LISTENERS = Set.of(
         "smtpserver", "imapserver", "pop3server", "lmtpserver", "managesieveserver");
 
+    /** Tells whether an address can be bound right now; the start-up check before James tries. */
+    @FunctionalInterface
+    public interface AddressProbe {
+        boolean inUse(String host, int port);
+
+        AddressProbe NONE = (host, port) -> false;
+    }
+
     private final ConfigurationProvider files;
     private final PostinoSettings settings;
     private final boolean mayBindPrivileged;
+    private final AddressProbe probe;
 
     public ListenerPolicy(ConfigurationProvider files, PostinoSettings settings, boolean mayBindPrivileged) {
+        this(files, settings, mayBindPrivileged, AddressProbe.NONE);
+    }
+
+    public ListenerPolicy(ConfigurationProvider files, PostinoSettings settings, boolean mayBindPrivileged, AddressProbe probe) {
         this.files = files;
         this.settings = settings;
         this.mayBindPrivileged = mayBindPrivileged;
+        this.probe = probe;
     }
 
     @Override
@@ -64,6 +78,7 @@ public final class ListenerPolicy implements ConfigurationProvider {
             String name = configuration.getString(component + "(" + i + ").jmxName", component);
             boolean enabled = configuration.getBoolean(component + "(" + i + ")[@enabled]", true);
             if (enabled) {
+                checkAvailable(component, name, effective);
                 LOGGER.info("{} listens on {}", name, effective);
             }
         }
@@ -74,7 +89,9 @@ public final class ListenerPolicy implements ConfigurationProvider {
         for (String address : bind.split(",")) {
             String trimmed = address.trim();
             int colon = trimmed.lastIndexOf(':');
-            String host = settings.listenAddress().orElse(trimmed.substring(0, colon));
+            String written = trimmed.substring(0, colon);
+            // Only wildcard binds move: a listener kept on loopback on purpose (LMTP, ManageSieve) stays there.
+            String host = isWildcard(written) ? settings.listenAddress().orElse(written) : written;
             int port = Integer.parseInt(trimmed.substring(colon + 1));
             if (port < 1024 && !mayBindPrivileged) {
                 if (settings.privilegedPorts() == PostinoSettings.PrivilegedPorts.FAIL) {
@@ -89,6 +106,32 @@ public final class ListenerPolicy implements ConfigurationProvider {
             addresses.add(host + ":" + port);
         }
         return String.join(",", addresses);
+    }
+
+    private void checkAvailable(String component, String name, String binds) {
+        for (String address : binds.split(",")) {
+            int colon = address.lastIndexOf(':');
+            if (probe.inUse(address.substring(0, colon), Integer.parseInt(address.substring(colon + 1)))) {
+                throw new ConfigurationError(component + ".xml", component + "[" + name + "]/bind", address,
+                    "address already in use by another process");
+            }
+        }
+    }
+
+    /** Binds and releases the address: "in use" only when another socket holds it. */
+    public static boolean addressInUse(String host, int port) {
+        try (ServerSocket socket = new ServerSocket()) {
+            socket.bind(new InetSocketAddress(host, port));
+            return false;
+        } catch (BindException e) {
+            return e.getMessage() != null && e.getMessage().contains("in use");
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    private static boolean isWildcard(String host) {
+        return host.equals("0.0.0.0") || host.equals("::") || host.equals("[::]") || host.equals("*");
     }
 
     /**

@@ -48,6 +48,9 @@ public final class PriorityBroker {
         PolicyEntry everyQueue = new PolicyEntry();
         everyQueue.setQueue(">");
         everyQueue.setPrioritizedMessages(true);
+        // Record "handed out" before handing out, so a message redelivered after a crash is
+        // known to be one (the pipeline then checks it was not already delivered).
+        everyQueue.setPersistJMSRedelivered(true);
         PolicyMap policies = new PolicyMap();
         policies.setDefaultEntry(everyQueue);
 

@@ -8,7 +8,6 @@ import org.apache.james.metrics.api.GaugeRegistry;
 import org.apache.james.metrics.api.MetricFactory;
 import org.apache.james.queue.activemq.ActiveMQHealthCheck;
 import org.apache.james.queue.activemq.ActiveMQMailQueueFactory;
-import org.apache.james.queue.activemq.metric.ActiveMQMetricCollectorNoop;
 import org.apache.james.queue.api.MailQueue;
 import org.apache.james.queue.api.MailQueueFactory;
 import org.apache.james.queue.api.MailQueueItemDecoratorFactory;
@@ -71,10 +70,7 @@ public class PriorityQueueModule extends AbstractModule {
     @Singleton
     ActiveMQMailQueueFactory queueFactory(ConnectionFactory connectionFactory, MailQueueItemDecoratorFactory decorators,
                                           MetricFactory metricFactory, GaugeRegistry gaugeRegistry) {
-        ActiveMQMailQueueFactory factory = new ActiveMQMailQueueFactory(connectionFactory, decorators, metricFactory,
-            gaugeRegistry, new ActiveMQMetricCollectorNoop());
-        factory.setUseBlobMessages(false);
-        factory.setUseJMX(false);
+        ActiveMQMailQueueFactory factory = new PostinoMailQueueFactory(connectionFactory, decorators, metricFactory, gaugeRegistry);
         factory.init();
         return factory;
     }

@@ -71,6 +71,18 @@ class BadConfigurationIT {
     }
 
     @Test
+    void aPortHeldByAnotherProcessStopsStartUpNamingTheListener() throws Exception {
+        try (java.net.ServerSocket squatter = new java.net.ServerSocket()) {
+            squatter.bind(new java.net.InetSocketAddress("127.0.0.1", postino.port(587)));
+
+            String line = failedStartLine();
+
+            assertThat(line).contains("smtpserver.xml").contains("smtpserver[submission]/bind")
+                .contains("'127.0.0.1:" + postino.port(587) + "'").contains("already in use");
+        }
+    }
+
+    @Test
     void unknownKeyInPostinoPropertiesStopsStartUp() throws Exception {
         postino.replaceInFile("postino.properties", "tls.selfsigned=true", "tls.self-signed=true");
 

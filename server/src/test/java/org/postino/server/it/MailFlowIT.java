@@ -97,7 +97,36 @@ class MailFlowIT {
             SmtpSession.Reply ehlo = smtp.ehlo().expect(250);
             assertThat(ehlo.mentions("AUTH")).as("AUTH advertised in clear: " + ehlo).isFalse();
             SmtpSession.Reply auth = smtp.authPlain(ALICE, PASSWORD);
-            assertThat(auth.code / 100).as("AUTH in clear: " + auth).isNotEqualTo(2);
+            assertThat(auth.code).as("AUTH in clear: " + auth).isEqualTo(538);
+            assertThat(auth.toString()).contains("5.7.11");
+        }
+    }
+
+    @Test
+    void submissionRefusesMailFromBeforeAuthentication() throws Exception {
+        try (SmtpSession smtp = SmtpSession.connect(postino.port(587))) {
+            smtp.ehlo().expect(250);
+            smtp.startTls();
+            smtp.ehlo().expect(250);
+            SmtpSession.Reply reply = smtp.command("MAIL FROM:<stranger@remote.test>");
+            assertThat(reply.code).as(reply.toString()).isEqualTo(530);
+            assertThat(reply.toString()).contains("5.7.0");
+        }
+    }
+
+    @Test
+    void lmtpDeliveryGoesThroughTheMailPipeline() throws Exception {
+        String messageId = newMessageId();
+        try (SmtpSession lmtp = SmtpSession.connect(postino.port(24))) {
+            lmtp.command("LHLO client.test").expect(250);
+            lmtp.send("filter@localhost", List.of(ALICE), message("filter@localhost", "over lmtp", messageId)).expect(250);
+        }
+        assertReadableOverImapsAndPop3s(messageId, "over lmtp");
+        try (ImapSession imap = ImapSession.connectTls(postino.port(993), ALICE, PASSWORD)) {
+            imap.select("INBOX");
+            int number = imap.searchMessageId(messageId).get(0);
+            String headers = String.join("\n", imap.ok("FETCH " + number + " (BODY.PEEK[HEADER])"));
+            assertThat(headers).as("headers written by the pipeline").contains("X-Postino-Queue-Id:").contains("Delivered-To:");
         }
     }
 

@@ -51,6 +51,30 @@ class ListenerPolicyTest {
     }
 
     @Test
+    void listenAddressShouldNotMoveAListenerBoundToASpecificAddress() throws Exception {
+        ListenerPolicy testee = new ListenerPolicy(files("<lmtpservers><lmtpserver><bind>127.0.0.1:24</bind></lmtpserver></lmtpservers>"),
+            settings("listen.address", "192.0.2.10"), true);
+
+        assertThat(testee.getConfiguration("lmtpserver").getString("lmtpserver(0).bind")).isEqualTo("127.0.0.1:24");
+    }
+
+    @Test
+    void anAddressAlreadyInUseShouldStopStartUpNamingTheListener() {
+        ListenerPolicy testee = new ListenerPolicy(files(SMTP), settings("listen.address", "127.0.0.1"), true,
+            (host, port) -> port == 587);
+
+        assertThatThrownBy(() -> testee.getConfiguration("smtpserver"))
+            .hasMessage("smtpserver.xml: smtpserver[submission]/bind = '127.0.0.1:587': address already in use by another process");
+    }
+
+    @Test
+    void addressInUseShouldTellAHeldPortFromAFreeOne() throws Exception {
+        try (java.net.ServerSocket held = new java.net.ServerSocket(0, 1, java.net.InetAddress.getByName("127.0.0.1"))) {
+            assertThat(ListenerPolicy.addressInUse("127.0.0.1", held.getLocalPort())).isTrue();
+        }
+    }
+
+    @Test
     void failPolicyShouldStopWithTheFileAndTheBind() {
         ListenerPolicy testee = new ListenerPolicy(files(SMTP), settings("privileged.ports", "fail"), false);
 

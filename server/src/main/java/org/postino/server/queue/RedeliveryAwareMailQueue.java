@@ -1,0 +1,36 @@
+package org.postino.server.queue;
+
+import javax.jms.ConnectionFactory;
+import javax.jms.JMSException;
+import javax.jms.Message;
+
+import org.apache.james.metrics.api.GaugeRegistry;
+import org.apache.james.metrics.api.MetricFactory;
+import org.apache.james.queue.activemq.ActiveMQCacheableMailQueue;
+import org.apache.james.queue.api.MailQueueItemDecoratorFactory;
+import org.apache.james.queue.api.MailQueueName;
+import org.apache.james.server.core.MailImpl;
+import org.apache.mailet.Attribute;
+import org.apache.mailet.AttributeValue;
+import org.postino.mailets.once.QueueRedelivery;
+
+/**
+ * James's ActiveMQ mail queue, telling the mail pipeline whether a mail is handed out for the
+ * first time or again after an attempt that never finished (the broker persists that flag, so it
+ * survives a crash). {@code SkipDeliveredRecipients} uses it to deliver exactly once.
+ */
+final class RedeliveryAwareMailQueue extends ActiveMQCacheableMailQueue {
+
+    RedeliveryAwareMailQueue(ConnectionFactory connectionFactory, MailQueueItemDecoratorFactory decorators,
+                             MailQueueName name, MetricFactory metricFactory, GaugeRegistry gaugeRegistry) {
+        super(connectionFactory, decorators, name, false, metricFactory, gaugeRegistry);
+    }
+
+    @Override
+    protected MailImpl.Builder populateMail(Message message) throws JMSException {
+        MailImpl.Builder builder = super.populateMail(message);
+        // Always written, so a flag copied along with other attributes never outlives its truth.
+        builder.addAttribute(new Attribute(QueueRedelivery.ATTRIBUTE, AttributeValue.of(message.getJMSRedelivered())));
+        return builder;
+    }
+}
