@@ -4,6 +4,7 @@ import javax.mail.MessagingException;
 
 import org.apache.mailet.Mail;
 import org.apache.mailet.base.GenericMailet;
+import org.postino.mailets.once.NoParameters;
 import org.postino.mailets.once.QueueRedelivery;
 
 /**
@@ -25,10 +26,7 @@ public class AddQueueIdHeader extends GenericMailet {
 
     @Override
     public void init() throws MessagingException {
-        if (getInitParameterNames().hasNext()) {
-            throw new MessagingException(getMailetName() + ": takes no parameters, found '"
-                + getInitParameterNames().next() + "'");
-        }
+        NoParameters.check(this);
     }
 
     @Override

@@ -19,6 +19,7 @@ import org.apache.james.user.api.UsersRepository;
 import org.apache.james.user.api.UsersRepositoryException;
 import org.apache.mailet.Mail;
 import org.apache.mailet.base.GenericMailet;
+import org.postino.mailets.once.NoParameters;
 import org.postino.mailets.once.QueueRedelivery;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -57,10 +58,7 @@ public class SkipDeliveredRecipients extends GenericMailet {
 
     @Override
     public void init() throws MessagingException {
-        if (getInitParameterNames().hasNext()) {
-            throw new MessagingException(getMailetName() + ": takes no parameters, found '"
-                + getInitParameterNames().next() + "'");
-        }
+        NoParameters.check(this);
     }
 
     @Override

@@ -3,7 +3,6 @@ package org.postino.extensions.smtp;
 import org.apache.james.core.MaybeSender;
 import org.apache.james.protocols.smtp.SMTPSession;
 import org.apache.james.protocols.smtp.hook.HookResult;
-import org.apache.james.protocols.smtp.hook.HookReturnCode;
 import org.apache.james.protocols.smtp.hook.MailHook;
 
 /**
@@ -36,10 +35,6 @@ public class RequireAuthenticationHook implements MailHook {
         if (session.getUsername() != null) {
             return HookResult.DECLINED;
         }
-        return HookResult.builder()
-            .hookReturnCode(HookReturnCode.deny())
-            .smtpReturnCode(REPLY_CODE)
-            .smtpDescription(DESCRIPTION)
-            .build();
+        return SmtpRefusal.of(REPLY_CODE, DESCRIPTION);
     }
 }

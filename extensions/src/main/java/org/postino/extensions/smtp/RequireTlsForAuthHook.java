@@ -5,7 +5,6 @@ import org.apache.james.protocols.api.OidcSASLConfiguration;
 import org.apache.james.protocols.smtp.SMTPSession;
 import org.apache.james.protocols.smtp.hook.AuthHook;
 import org.apache.james.protocols.smtp.hook.HookResult;
-import org.apache.james.protocols.smtp.hook.HookReturnCode;
 
 /**
  * Refuses SMTP AUTH on a connection that is not encrypted, with the RFC 4954 reply
@@ -37,11 +36,7 @@ public class RequireTlsForAuthHook implements AuthHook {
         if (session.isTLSStarted()) {
             return HookResult.DECLINED;
         }
-        return HookResult.builder()
-            .hookReturnCode(HookReturnCode.deny())
-            .smtpReturnCode(REPLY_CODE)
-            .smtpDescription(DESCRIPTION)
-            .build();
+        return SmtpRefusal.of(REPLY_CODE, DESCRIPTION);
     }
 
     @Override
