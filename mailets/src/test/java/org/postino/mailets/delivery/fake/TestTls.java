@@ -1,0 +1,69 @@
+package org.postino.mailets.delivery.fake;
+
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.KeyStore;
+import java.security.cert.X509Certificate;
+import java.util.List;
+
+import javax.net.ssl.KeyManagerFactory;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLSocketFactory;
+import javax.net.ssl.TrustManager;
+import javax.net.ssl.X509TrustManager;
+
+/** TLS material for tests: a self-signed server key made once with the JDK's keytool. */
+public final class TestTls {
+
+    private static SSLContext server;
+
+    private TestTls() {
+    }
+
+    public static synchronized SSLContext serverContext() throws Exception {
+        if (server == null) {
+            Path dir = Files.createTempDirectory("fake-mx-tls");
+            Path keystore = dir.resolve("mx.p12");
+            Process keytool = new ProcessBuilder(List.of(
+                Path.of(System.getProperty("java.home"), "bin", "keytool").toString(),
+                "-genkeypair", "-noprompt", "-alias", "mx", "-keyalg", "RSA", "-keysize", "2048",
+                "-dname", "CN=fake.mx", "-validity", "2", "-storetype", "PKCS12",
+                "-keystore", keystore.toString(), "-storepass", "changeit", "-keypass", "changeit"))
+                .redirectErrorStream(true).start();
+            keytool.getInputStream().readAllBytes();
+            if (keytool.waitFor() != 0) {
+                throw new IllegalStateException("keytool failed");
+            }
+            KeyStore store = KeyStore.getInstance("PKCS12");
+            try (InputStream in = Files.newInputStream(keystore)) {
+                store.load(in, "changeit".toCharArray());
+            }
+            KeyManagerFactory keys = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
+            keys.init(store, "changeit".toCharArray());
+            SSLContext context = SSLContext.getInstance("TLS");
+            context.init(keys.getKeyManagers(), null, null);
+            server = context;
+        }
+        return server;
+    }
+
+    public static SSLSocketFactory trustingClient() throws Exception {
+        SSLContext context = SSLContext.getInstance("TLS");
+        context.init(null, new TrustManager[] {new X509TrustManager() {
+            @Override
+            public void checkClientTrusted(X509Certificate[] chain, String authType) {
+            }
+
+            @Override
+            public void checkServerTrusted(X509Certificate[] chain, String authType) {
+            }
+
+            @Override
+            public X509Certificate[] getAcceptedIssuers() {
+                return new X509Certificate[0];
+            }
+        }}, null);
+        return context.getSocketFactory();
+    }
+}
