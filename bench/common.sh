@@ -96,7 +96,7 @@ EOF
 # Runs python3 SCRIPT ARGS in the background and waits, so that a signal reaches the trap at once.
 bench_python() {
     local rc=0
-    python3 "$@" &
+    python3 -B "$@" &
     BENCH_PY_PID=$!
     wait "$BENCH_PY_PID" || rc=$?
     BENCH_PY_PID=

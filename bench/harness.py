@@ -118,6 +118,26 @@ def cpu_seconds(pid):
         return None
 
 
+def cpu_seconds_with_children(pid):
+    """CPU time of the process plus that of its children it has waited for (keytool, for Postino)."""
+    try:
+        with open(f"/proc/{pid}/stat", encoding="ascii") as stat:
+            fields = stat.read().rsplit(")", 1)[1].split()
+        return sum(int(v) for v in fields[11:15]) / os.sysconf("SC_CLK_TCK")
+    except (OSError, IndexError, ValueError):
+        return None
+
+
+def machine_cpu_seconds():
+    """CPU time used on the whole machine since boot, all CPUs (from /proc/stat)."""
+    return _cpu_ticks()[0] / os.sysconf("SC_CLK_TCK")
+
+
+def own_cpu_seconds():
+    times = os.times()
+    return times.user + times.system + times.children_user + times.children_system
+
+
 def proc_status(pid):
     values = {}
     with open(f"/proc/{pid}/status", encoding="ascii") as status:
@@ -301,6 +321,17 @@ def listener_names(xml):
     return re.findall(r"<jmxName>([^<]*)</jmxName>", xml)
 
 
+def enabled_listener_count(conf_dir):
+    """How many protocol listeners the listener files of conf_dir switch on."""
+    count = 0
+    for name in LISTENER_FILES:
+        path = conf_dir / name
+        if path.exists():
+            tags = re.findall(r"<(?:smtp|imap|pop3|lmtp|managesieve)server\b([^>]*)>", path.read_text(encoding="utf-8"))
+            count += sum(1 for attributes in tags if not re.search(r'enabled\s*=\s*"false"', attributes))
+    return count
+
+
 LISTENER_FILES = ["smtpserver.xml", "imapserver.xml", "pop3server.xml", "lmtpserver.xml",
                   "managesieveserver.xml"]
 
@@ -361,6 +392,9 @@ class StartWatch:
         self.t_ready = None
         self.cpu_at_banner = None
         self.cpu_at_ready = None
+        self.other_cpu_s = None
+        self._machine0 = machine_cpu_seconds()
+        self._own0 = own_cpu_seconds()
         self._stop = threading.Event()
         self._threads = [threading.Thread(target=self._watch_banner, daemon=True),
                          threading.Thread(target=self._watch_ready, daemon=True)]
@@ -399,7 +433,9 @@ class StartWatch:
 
     def wait(self, deadline, still_running):
         """Until both probes succeeded; raises BenchError past deadline (monotonic) or if the
-        server dies."""
+        server dies. Then notes other_cpu_s: the CPU time the rest of the machine used meanwhile
+        (machine total less the server with its children, less this harness), which tells whether
+        other work disturbed the timing."""
         while not self.done():
             if time.monotonic() > deadline:
                 self.stop()
@@ -408,6 +444,11 @@ class StartWatch:
                 self.stop()
                 raise BenchError("the server exited during start-up")
             time.sleep(POLL)
+        machine = machine_cpu_seconds() - self._machine0
+        server = cpu_seconds_with_children(self.pid) if self.pid else None
+        own = own_cpu_seconds() - self._own0
+        if server is not None:
+            self.other_cpu_s = max(0.0, machine - server - own)
         self.stop()
 
     def stop(self):
@@ -600,6 +641,7 @@ class Postino:
             "start_to_command_return_s": t_return,
             "cpu_s_at_smtp_banner": watch.cpu_at_banner,
             "cpu_s_at_ready": watch.cpu_at_ready,
+            "other_cpu_s_during_start": watch.other_cpu_s,
             "smtp_banner": watch.banner,
         }
 
@@ -747,6 +789,7 @@ class JamesPeer:
             "start_to_ready_s": watch.t_ready,
             "cpu_s_at_smtp_banner": watch.cpu_at_banner,
             "cpu_s_at_ready": watch.cpu_at_ready,
+            "other_cpu_s_during_start": watch.other_cpu_s,
             "smtp_banner": watch.banner,
         }
 

@@ -141,7 +141,7 @@ public final class SmtpClient {
 
     private TransactionResult transaction(SmtpConnection connection, String host, Settings settings, Envelope envelope,
                                           MessageSource message, SmtpReply ehlo) throws IOException {
-        String sender = envelope.sender().asOptional().map(MailAddress::asString).orElse("");
+        String sender = envelope.sender().asOptional().map(SmtpAddresses::mailbox).orElse("");
         SmtpReply mailFrom = connection.command("MAIL FROM:<" + sender + ">" + envelope.mailFromParameters(ehlo));
         if (!mailFrom.isPositive()) {
             quit(connection);
@@ -150,7 +150,7 @@ public final class SmtpClient {
         List<RecipientOutcome> outcomes = new ArrayList<>();
         List<MailAddress> accepted = new ArrayList<>();
         for (MailAddress recipient : envelope.recipients()) {
-            SmtpReply reply = connection.command("RCPT TO:<" + recipient.asString() + ">" + envelope.rcptToParameters(recipient, ehlo));
+            SmtpReply reply = connection.command("RCPT TO:<" + SmtpAddresses.mailbox(recipient) + ">" + envelope.rcptToParameters(recipient, ehlo));
             if (reply.isPositive()) {
                 accepted.add(recipient);
             } else {

@@ -1,0 +1,93 @@
+package org.postino.mailets.delivery.engine;
+
+import java.time.Clock;
+import java.util.Random;
+import java.util.function.Function;
+
+import javax.mail.MessagingException;
+
+import org.apache.james.queue.api.MailQueue;
+import org.apache.mailet.Mail;
+import org.apache.mailet.MailetConfig;
+import org.apache.mailet.MailetContext;
+import org.postino.mailets.delivery.dsn.DsnWriter;
+import org.postino.mailets.delivery.policy.DeliveryPolicies;
+import org.postino.mailets.delivery.routing.MxResolver;
+import org.postino.mailets.delivery.smtp.SmtpClient;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import reactor.core.Disposable;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+import reactor.core.scheduler.Scheduler;
+import reactor.core.scheduler.Schedulers;
+
+/** Wires the pieces together and runs the delivery threads on the outgoing queue. */
+public final class DeliveryEngine {
+
+    private static final Logger LOGGER = LoggerFactory.getLogger(DeliveryEngine.class);
+
+    private final MailQueue queue;
+    private final Clock clock;
+    private final Scheduler scheduler;
+    private final Disposable workers;
+
+    private DeliveryEngine(MailQueue queue, Clock clock, Scheduler scheduler, Disposable workers) {
+        this.queue = queue;
+        this.clock = clock;
+        this.scheduler = scheduler;
+        this.workers = workers;
+    }
+
+    public static DeliveryEngine start(MailetConfig config, MailetContext context, Clock clock, Random random,
+                                       Function<String, MailQueue> queues) throws MessagingException {
+        EngineSettings settings = EngineSettings.from(config);
+        DeliveryPolicies policies = DeliveryPolicies.from(config, EngineSettings.KEYS);
+        MailQueue queue = queues.apply(settings.outgoingQueue);
+        MxResolver resolver = settings.dnsServers
+            .map(servers -> MxResolver.forServers(servers, settings.dnsTimeout))
+            .orElseGet(() -> MxResolver.systemDefault(settings.dnsTimeout));
+        SmtpClient client = new SmtpClient(Tls.acceptingAnyCertificate());
+        Notices notices = new Notices(context, DsnWriter.of(clock), clock, settings.heloName, settings.noticeLanguage);
+        OutgoingWorker worker = new OutgoingWorker(queue, policies, resolver,
+            new DestinationAttempt(client, settings.heloName, settings.port), notices, clock, random);
+        Scheduler scheduler = Schedulers.newBoundedElastic(settings.deliveryThreads, Integer.MAX_VALUE, "remote-delivery");
+        Disposable workers = Flux.from(queue.deQueue())
+            .flatMap(item -> Mono.fromRunnable(() -> process(worker, item)).subscribeOn(scheduler), settings.deliveryThreads)
+            .subscribe();
+        LOGGER.info("Remote delivery started: queue '{}', {} threads", settings.outgoingQueue, settings.deliveryThreads);
+        return new DeliveryEngine(queue, clock, scheduler, workers);
+    }
+
+    private static void process(OutgoingWorker worker, MailQueue.MailQueueItem item) {
+        Mail mail = item.getMail();
+        try {
+            worker.process(mail);
+            item.done(MailQueue.MailQueueItem.CompletionStatus.SUCCESS);
+        } catch (Exception e) {
+            // Could not even put it back: let the queue hand it out again.
+            LOGGER.error("Could not process {}; the queue will deliver it again", mail.getName(), e);
+            try {
+                item.done(MailQueue.MailQueueItem.CompletionStatus.RETRY);
+            } catch (Exception ignored) {
+                LOGGER.error("Could not return {} to the queue", mail.getName(), ignored);
+            }
+        }
+    }
+
+    /** Files a mail (all recipients in one domain) for its first attempt. */
+    public void file(Mail mail) throws MessagingException {
+        DeliveryState.arriving(clock.instant()).writeTo(mail, java.util.Optional.empty());
+        queue.enQueue(mail);
+    }
+
+    public MailQueue queue() {
+        return queue;
+    }
+
+    public void stop() {
+        workers.dispose();
+        scheduler.dispose();
+    }
+}
