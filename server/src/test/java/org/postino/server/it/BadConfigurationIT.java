@@ -83,6 +83,19 @@ class BadConfigurationIT {
     }
 
     @Test
+    void aWebAdminPortHeldByAnotherProcessStopsStartUp() throws Exception {
+        java.util.regex.Matcher port = java.util.regex.Pattern.compile("port=(\\d+)").matcher(postino.readConf("webadmin.properties"));
+        assertThat(port.find()).isTrue();
+        try (java.net.ServerSocket squatter = new java.net.ServerSocket()) {
+            squatter.bind(new java.net.InetSocketAddress("127.0.0.1", Integer.parseInt(port.group(1))));
+
+            String line = failedStartLine();
+
+            assertThat(line).contains("webadmin.properties").contains("port = '" + port.group(1) + "'").contains("already in use");
+        }
+    }
+
+    @Test
     void unknownKeyInPostinoPropertiesStopsStartUp() throws Exception {
         postino.replaceInFile("postino.properties", "tls.selfsigned=true", "tls.self-signed=true");
 

@@ -63,6 +63,9 @@ final class Distribution implements AutoCloseable {
             Files.writeString(conf.resolve(file), xml);
         }
         replaceInFile("dnsservice.xml", "<autodiscover>true</autodiscover>", "<autodiscover>false</autodiscover>");
+        // Remote delivery asks a loopback resolver (nothing listens there unless a test starts one).
+        replaceInFile("mailetcontainer.xml", "<outgoingQueue>outgoing</outgoingQueue>",
+            "<outgoingQueue>outgoing</outgoingQueue>\n                <dnsServers>127.0.0.1:53</dnsServers>\n                <dnsTimeout>2s</dnsTimeout>");
         replaceInFile("webadmin.properties", "port=8000", "port=" + webAdminPort);
         Files.writeString(conf.resolve("postino.properties"), "\nlisten.address=127.0.0.1\n",
             java.nio.file.StandardOpenOption.APPEND);
