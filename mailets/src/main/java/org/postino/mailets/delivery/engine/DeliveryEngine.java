@@ -6,6 +6,7 @@ import java.util.function.Function;
 
 import javax.mail.MessagingException;
 
+import org.apache.james.lifecycle.api.LifecycleUtil;
 import org.apache.james.queue.api.MailQueue;
 import org.apache.mailet.Mail;
 import org.apache.mailet.MailetConfig;
@@ -31,12 +32,14 @@ public final class DeliveryEngine {
     private final MailQueue queue;
     private final Clock clock;
     private final Scheduler scheduler;
+    private final Scheduler taker;
     private final Disposable workers;
 
-    private DeliveryEngine(MailQueue queue, Clock clock, Scheduler scheduler, Disposable workers) {
+    private DeliveryEngine(MailQueue queue, Clock clock, Scheduler scheduler, Scheduler taker, Disposable workers) {
         this.queue = queue;
         this.clock = clock;
         this.scheduler = scheduler;
+        this.taker = taker;
         this.workers = workers;
     }
 
@@ -53,11 +56,14 @@ public final class DeliveryEngine {
         OutgoingWorker worker = new OutgoingWorker(queue, policies, resolver,
             new DestinationAttempt(client, settings.heloName, settings.port), notices, clock, random);
         Scheduler scheduler = Schedulers.newBoundedElastic(settings.deliveryThreads, Integer.MAX_VALUE, "remote-delivery");
+        // Taking mail from a JMS queue blocks: it gets a thread of its own, never the caller's.
+        Scheduler taker = Schedulers.newSingle("remote-delivery-queue");
         Disposable workers = Flux.from(queue.deQueue())
+            .subscribeOn(taker)
             .flatMap(item -> Mono.fromRunnable(() -> process(worker, item)).subscribeOn(scheduler), settings.deliveryThreads)
             .subscribe();
         LOGGER.info("Remote delivery started: queue '{}', {} threads", settings.outgoingQueue, settings.deliveryThreads);
-        return new DeliveryEngine(queue, clock, scheduler, workers);
+        return new DeliveryEngine(queue, clock, scheduler, taker, workers);
     }
 
     private static void process(OutgoingWorker worker, MailQueue.MailQueueItem item) {
@@ -73,6 +79,9 @@ public final class DeliveryEngine {
             } catch (Exception ignored) {
                 LOGGER.error("Could not return {} to the queue", mail.getName(), ignored);
             }
+        } finally {
+            // Releases the message's temporary storage now rather than whenever the GC runs.
+            LifecycleUtil.dispose(mail);
         }
     }
 
@@ -89,5 +98,6 @@ public final class DeliveryEngine {
     public void stop() {
         workers.dispose();
         scheduler.dispose();
+        taker.dispose();
     }
 }

@@ -41,7 +41,7 @@ final class DestinationAttempt {
     List<RecipientResult> run(Route route, DeliveryPolicy policy, Envelope envelope, SmtpClient.MessageSource message) {
         if (route instanceof Route.Failure failure) {
             EnhancedStatus status = EnhancedStatus.parse(failure.status());
-            return sameFor(envelope.recipients(), status, Optional.of(failure.reason()), Optional.empty());
+            return sameFor(envelope.recipients(), status, Optional.empty(), Optional.empty(), failure.reason());
         }
         List<Target> targets = ((Route.Destinations) route).targets();
         SmtpClient.Settings settings = SmtpClient.Settings.of(policy.connectTimeout(), policy.commandTimeout(),
@@ -69,8 +69,10 @@ final class DestinationAttempt {
             }
         }
         EnhancedStatus status = EnhancedStatus.fromReply(lastFailure.code() >= 500 ? 451 : lastFailure.code(), String.join(" ", lastFailure.lines()));
+        boolean answered = lastFailure.fromServer();
         return sameFor(envelope.recipients(), status.isTransient() ? status : EnhancedStatus.CONNECTION,
-            Optional.of(lastFailure.text()), Optional.ofNullable(lastHost));
+            answered ? Optional.of(lastFailure.text()) : Optional.empty(),
+            answered ? Optional.ofNullable(lastHost) : Optional.empty(), lastFailure.text());
     }
 
     private static List<RecipientResult> fromOutcomes(TransactionResult result) {
@@ -78,15 +80,15 @@ final class DestinationAttempt {
         for (RecipientOutcome outcome : result.outcomes()) {
             SmtpReply reply = outcome.reply();
             EnhancedStatus status = EnhancedStatus.fromReply(reply.code(), String.join(" ", reply.lines()));
-            results.add(new RecipientResult(outcome.recipient(), status, Optional.of(reply.text()), Optional.of(result.host())));
+            results.add(new RecipientResult(outcome.recipient(), status, Optional.of(reply.text()), Optional.of(result.host()), reply.text()));
         }
         return results;
     }
 
     private static List<RecipientResult> sameFor(List<MailAddress> recipients, EnhancedStatus status,
-                                                 Optional<String> diagnostic, Optional<String> remoteMta) {
+                                                 Optional<String> diagnostic, Optional<String> remoteMta, String reason) {
         List<RecipientResult> results = new ArrayList<>();
-        recipients.forEach(recipient -> results.add(new RecipientResult(recipient, status, diagnostic, remoteMta)));
+        recipients.forEach(recipient -> results.add(new RecipientResult(recipient, status, diagnostic, remoteMta, reason)));
         return results;
     }
 

@@ -90,7 +90,7 @@ final class OutgoingWorker {
             LOGGER.error("Attempt to deliver {} to {} failed locally; will retry", mail.getName(), domain, e);
             List<RecipientResult> results = new ArrayList<>();
             recipients.forEach(recipient -> results.add(new RecipientResult(recipient, EnhancedStatus.of(4, 3, 0),
-                Optional.of("local error: " + e.getMessage()), Optional.empty())));
+                Optional.empty(), Optional.empty(), "local error: " + e.getMessage())));
             return results;
         }
     }

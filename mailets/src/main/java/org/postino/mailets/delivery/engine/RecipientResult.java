@@ -5,8 +5,12 @@ import java.util.Optional;
 import org.apache.james.core.MailAddress;
 import org.postino.mailets.delivery.dsn.EnhancedStatus;
 
-/** How one recipient ended in one attempt, with what a notice needs to say about it. */
-record RecipientResult(MailAddress recipient, EnhancedStatus status, Optional<String> diagnostic, Optional<String> remoteMta) {
+/**
+ * How one recipient ended in one attempt, with what a notice needs to say about it: the remote
+ * server's reply and name when a server answered, and in every case a reason for logs.
+ */
+record RecipientResult(MailAddress recipient, EnhancedStatus status, Optional<String> diagnostic, Optional<String> remoteMta,
+                       String reason) {
 
     boolean delivered() {
         return status.isSuccess();
@@ -21,7 +25,6 @@ record RecipientResult(MailAddress recipient, EnhancedStatus status, Optional<St
     }
 
     String describe() {
-        return recipient.asString() + " " + status.asString() + diagnostic.map(text -> " (" + text + ")").orElse("")
-            + remoteMta.map(host -> " at " + host).orElse("");
+        return recipient.asString() + " " + status.asString() + " (" + reason + ")" + remoteMta.map(host -> " at " + host).orElse("");
     }
 }

@@ -7,19 +7,26 @@ public final class SmtpReply {
 
     private final int code;
     private final List<String> lines;
+    private final boolean fromServer;
 
-    private SmtpReply(int code, List<String> lines) {
+    private SmtpReply(int code, List<String> lines, boolean fromServer) {
         this.code = code;
         this.lines = List.copyOf(lines);
+        this.fromServer = fromServer;
     }
 
     public static SmtpReply of(int code, List<String> lines) {
-        return new SmtpReply(code, lines);
+        return new SmtpReply(code, lines, true);
     }
 
     /** A reply that no server gave: a local failure described as a reply (connection refused, timeout). */
     public static SmtpReply local(int code, String text) {
-        return new SmtpReply(code, List.of(text));
+        return new SmtpReply(code, List.of(text), false);
+    }
+
+    /** False for {@link #local} replies: only a server's own words belong in a notice's Diagnostic-Code. */
+    public boolean fromServer() {
+        return fromServer;
     }
 
     public int code() {
