@@ -15,6 +15,7 @@ import org.postino.mailets.delivery.dsn.DsnWriter;
 import org.postino.mailets.delivery.policy.DeliveryPolicies;
 import org.postino.mailets.delivery.routing.MxResolver;
 import org.postino.mailets.delivery.smtp.SmtpClient;
+import org.postino.mailets.delivery.smtp.TrustingTls;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -51,7 +52,7 @@ public final class DeliveryEngine {
         MxResolver resolver = settings.dnsServers
             .map(servers -> MxResolver.forServers(servers, settings.dnsTimeout))
             .orElseGet(() -> MxResolver.systemDefault(settings.dnsTimeout));
-        SmtpClient client = new SmtpClient(Tls.acceptingAnyCertificate());
+        SmtpClient client = new SmtpClient(TrustingTls.acceptingAnyCertificate());
         Notices notices = new Notices(context, DsnWriter.of(clock), clock, settings.heloName, settings.noticeLanguage);
         OutgoingWorker worker = new OutgoingWorker(queue, policies, resolver,
             new DestinationAttempt(client, settings.heloName, settings.port), notices, clock, random);

@@ -4,14 +4,13 @@ import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.KeyStore;
-import java.security.cert.X509Certificate;
 import java.util.List;
 
 import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLSocketFactory;
-import javax.net.ssl.TrustManager;
-import javax.net.ssl.X509TrustManager;
+
+import org.postino.mailets.delivery.smtp.TrustingTls;
 
 /** TLS material for tests: a self-signed server key made once with the JDK's keytool. */
 public final class TestTls {
@@ -48,22 +47,7 @@ public final class TestTls {
         return server;
     }
 
-    public static SSLSocketFactory trustingClient() throws Exception {
-        SSLContext context = SSLContext.getInstance("TLS");
-        context.init(null, new TrustManager[] {new X509TrustManager() {
-            @Override
-            public void checkClientTrusted(X509Certificate[] chain, String authType) {
-            }
-
-            @Override
-            public void checkServerTrusted(X509Certificate[] chain, String authType) {
-            }
-
-            @Override
-            public X509Certificate[] getAcceptedIssuers() {
-                return new X509Certificate[0];
-            }
-        }}, null);
-        return context.getSocketFactory();
+    public static SSLSocketFactory trustingClient() {
+        return TrustingTls.acceptingAnyCertificate();
     }
 }

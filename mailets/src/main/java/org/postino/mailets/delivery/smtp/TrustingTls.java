@@ -1,4 +1,4 @@
-package org.postino.mailets.delivery.engine;
+package org.postino.mailets.delivery.smtp;
 
 import java.security.GeneralSecurityException;
 import java.security.cert.X509Certificate;
@@ -12,12 +12,17 @@ import javax.net.ssl.X509TrustManager;
  * TLS between MTAs as RFC 7435 describes it: encrypt whenever possible, without verifying the
  * peer's certificate (most MX certificates would not pass), which still stops passive listeners.
  */
-final class Tls {
+public final class TrustingTls {
 
-    private Tls() {
+    private TrustingTls() {
     }
 
-    static SSLSocketFactory acceptingAnyCertificate() {
+    public static SSLSocketFactory acceptingAnyCertificate() {
+        return context().getSocketFactory();
+    }
+
+    /** The same, as a context, for code that needs one (tests' clients, for instance). */
+    public static SSLContext context() {
         try {
             SSLContext context = SSLContext.getInstance("TLS");
             context.init(null, new TrustManager[] {new X509TrustManager() {
@@ -35,7 +40,7 @@ final class Tls {
                     return new X509Certificate[0];
                 }
             }}, null);
-            return context.getSocketFactory();
+            return context;
         } catch (GeneralSecurityException e) {
             throw new IllegalStateException("no TLS in this JVM", e);
         }
