@@ -1,6 +1,8 @@
 package org.postino.mailets.delivery.engine;
 
 import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Random;
 import java.util.function.Function;
 
@@ -46,8 +48,25 @@ public final class DeliveryEngine {
 
     public static DeliveryEngine start(MailetConfig config, MailetContext context, Clock clock, Random random,
                                        Function<String, MailQueue> queues) throws MessagingException {
-        EngineSettings settings = EngineSettings.from(config);
-        DeliveryPolicies policies = DeliveryPolicies.from(config, EngineSettings.KEYS);
+        // Every mistake at once: the engine's own parameters and the delivery policy's.
+        List<String> problems = new ArrayList<>();
+        EngineSettings parsedSettings = null;
+        DeliveryPolicies parsedPolicies = null;
+        try {
+            parsedSettings = EngineSettings.from(config);
+        } catch (MessagingException e) {
+            problems.add(e.getMessage());
+        }
+        try {
+            parsedPolicies = DeliveryPolicies.from(config, EngineSettings.KEYS);
+        } catch (MessagingException e) {
+            problems.add(e.getMessage());
+        }
+        if (!problems.isEmpty()) {
+            throw new MessagingException(String.join("\n", problems));
+        }
+        EngineSettings settings = parsedSettings;
+        DeliveryPolicies policies = parsedPolicies;
         MailQueue queue = queues.apply(settings.outgoingQueue);
         MxResolver resolver = settings.dnsServers
             .map(servers -> MxResolver.forServers(servers, settings.dnsTimeout))

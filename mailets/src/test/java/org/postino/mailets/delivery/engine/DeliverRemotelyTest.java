@@ -191,10 +191,11 @@ class DeliverRemotelyTest {
 
     @Test
     void initShouldReportEveryBadParameter() {
-        assertThatThrownBy(() -> start(Map.of("deliveryThreads", "0", "noticeLanguage", "klingon")))
+        assertThatThrownBy(() -> start(Map.of("deliveryThreads", "0", "noticeLanguage", "klingon", "lifetime", "soon")))
             .isInstanceOf(MessagingException.class)
             .hasMessageContaining("deliveryThreads = '0'")
-            .hasMessageContaining("noticeLanguage = 'klingon'");
+            .hasMessageContaining("noticeLanguage = 'klingon'")
+            .hasMessageContaining("lifetime = 'soon'");
     }
 
     private void start(Map<String, String> parameters) throws Exception {
