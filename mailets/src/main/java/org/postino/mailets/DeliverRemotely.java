@@ -11,6 +11,7 @@ import javax.inject.Inject;
 import javax.mail.MessagingException;
 
 import org.apache.james.core.MailAddress;
+import org.apache.james.lifecycle.api.LifecycleUtil;
 import org.apache.james.queue.api.MailQueue;
 import org.apache.james.queue.api.MailQueueFactory;
 import org.apache.james.queue.api.MailQueueName;
@@ -80,7 +81,14 @@ public class DeliverRemotely extends GenericMailet {
             Mail share = byDomain.size() == 1 ? mail : mail.duplicate();
             share.setName(byDomain.size() == 1 ? mail.getName() : mail.getName() + "-" + destination.getKey());
             share.setRecipients(destination.getValue());
-            engine.file(share);
+            try {
+                engine.file(share);
+            } finally {
+                if (share != mail) {
+                    // the queue holds its own copy now
+                    LifecycleUtil.dispose(share);
+                }
+            }
         }
         mail.setState(Mail.GHOST);
     }

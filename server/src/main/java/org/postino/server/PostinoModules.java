@@ -41,6 +41,7 @@ public final class PostinoModules {
             new DataRoutesModules(),
             new MailboxRoutesModule(),
             new MailQueueRoutesModule(),
+            new org.postino.extensions.webadmin.OutgoingQueueRoutesModule(),
             new MailRepositoriesRoutesModule(),
             new SieveRoutesModule(),
             new NoJwtModule());

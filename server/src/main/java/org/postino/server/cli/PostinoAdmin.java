@@ -7,6 +7,7 @@ import java.io.InputStreamReader;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -21,8 +22,12 @@ import java.util.regex.Pattern;
  *   user add ADDRESS [PASSWORD]     user remove ADDRESS
  *   user password ADDRESS [PASSWORD]
  *   user list
- *   queue                           mail queues and how many messages each holds
+ *   queue                           each mail queue's size, then the outgoing queue by destination
+ *   queue retry [DOMAIN | --name NAME]          make waiting mail due now: all, one destination, one mail
+ *   queue delete DOMAIN | --name NAME | --all
+ *   queue return --name NAME        remove a mail and send its sender a "failed" notice
  * </pre>
+ * The queue commands are {@link QueueCommands}.
  * A password left out is read from the terminal (or from standard input, one line).
  * Exit codes: 0 done, 1 refused by the server, 2 wrong usage, 3 server unreachable.
  */
@@ -30,7 +35,6 @@ public final class PostinoAdmin {
 
     private static final Pattern JSON_STRING = Pattern.compile("\"((?:[^\"\\\\]|\\\\.)*)\"");
     private static final Pattern USERNAME = Pattern.compile("\"username\"\\s*:\\s*\"((?:[^\"\\\\]|\\\\.)*)\"");
-    private static final Pattern QUEUE_SIZE = Pattern.compile("\"size\"\\s*:\\s*(\\d+)");
 
     private final WebAdminClient webAdmin;
     private final PrintStream out;
@@ -69,7 +73,7 @@ public final class PostinoAdmin {
             case "user":
                 return user(args);
             case "queue":
-                return queues();
+                return new QueueCommands(webAdmin, out, System.err, Clock.systemUTC()).run(args.subList(1, args.size()));
             default:
                 throw new UsageException("unknown command '" + noun + "'");
         }
@@ -111,20 +115,6 @@ public final class PostinoAdmin {
             default:
                 throw new UsageException("unknown user command '" + verb + "'");
         }
-    }
-
-    private int queues() throws IOException, InterruptedException {
-        WebAdminClient.Response names = webAdmin.get("/mailQueues");
-        if (!names.ok()) {
-            return report(names, "");
-        }
-        out.printf("%-20s %10s%n", "QUEUE", "MESSAGES");
-        for (String name : strings(names.body, JSON_STRING)) {
-            WebAdminClient.Response detail = webAdmin.get("/mailQueues/" + WebAdminClient.segment(name));
-            Matcher size = QUEUE_SIZE.matcher(detail.body);
-            out.printf("%-20s %10s%n", name, size.find() ? size.group(1) : "?");
-        }
-        return 0;
     }
 
     private int printStrings(WebAdminClient.Response response, Pattern pattern) {
@@ -180,7 +170,8 @@ public final class PostinoAdmin {
         return args.get(index);
     }
 
-    private static final class UsageException extends RuntimeException {
+    /** Wrong usage: the message says what was expected; exit code 2. */
+    static final class UsageException extends RuntimeException {
         UsageException(String message) {
             super(message);
         }

@@ -45,6 +45,10 @@ final class WebAdminClient {
         return send(HttpRequest.newBuilder(base.resolve(path)).header("Content-Type", "application/json").PUT(body));
     }
 
+    Response post(String path) throws IOException, InterruptedException {
+        return send(HttpRequest.newBuilder(base.resolve(path)).POST(HttpRequest.BodyPublishers.noBody()));
+    }
+
     Response delete(String path) throws IOException, InterruptedException {
         return send(HttpRequest.newBuilder(base.resolve(path)).DELETE());
     }

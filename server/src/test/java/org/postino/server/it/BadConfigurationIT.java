@@ -96,6 +96,15 @@ class BadConfigurationIT {
     }
 
     @Test
+    void aBadDeliveryParameterStopsStartUpNamingFileKeyAndValue() throws Exception {
+        postino.replaceInFile("mailetcontainer.xml", "<lifetime>5d</lifetime>", "<lifetime>soon</lifetime>");
+
+        String line = failedStartLine();
+
+        assertThat(line).contains("mailetcontainer.xml").contains("lifetime = 'soon'");
+    }
+
+    @Test
     void unknownKeyInPostinoPropertiesStopsStartUp() throws Exception {
         postino.replaceInFile("postino.properties", "tls.selfsigned=true", "tls.self-signed=true");
 

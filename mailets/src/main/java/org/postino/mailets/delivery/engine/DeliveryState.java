@@ -20,11 +20,11 @@ import org.apache.mailet.Mail;
  */
 public final class DeliveryState {
 
-    static final AttributeName ARRIVED = AttributeName.of("org.postino.delivery.arrived");
-    static final AttributeName ATTEMPTS = AttributeName.of("org.postino.delivery.attempts");
-    static final AttributeName NOTICES_SENT = AttributeName.of("org.postino.delivery.noticesSent");
-    static final AttributeName LAST_ERROR = AttributeName.of("org.postino.delivery.lastError");
-    static final AttributeName NEXT_ATTEMPT = AttributeName.of("org.postino.delivery.nextAttempt");
+    public static final AttributeName ARRIVED = AttributeName.of("org.postino.delivery.arrived");
+    public static final AttributeName ATTEMPTS = AttributeName.of("org.postino.delivery.attempts");
+    public static final AttributeName NOTICES_SENT = AttributeName.of("org.postino.delivery.noticesSent");
+    public static final AttributeName LAST_ERROR = AttributeName.of("org.postino.delivery.lastError");
+    public static final AttributeName NEXT_ATTEMPT = AttributeName.of("org.postino.delivery.nextAttempt");
 
     private final Instant arrived;
     private final int attempts;
