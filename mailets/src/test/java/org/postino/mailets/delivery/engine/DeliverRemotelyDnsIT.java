@@ -220,6 +220,32 @@ class DeliverRemotelyDnsIT {
         assertThat(mx2.connections()).isZero();
     }
 
+    @Test
+    void aDomainWhereTlsIsRequiredShouldGetNothingInClearWhileOtherDomainsStillDo() throws Exception {
+        testee.destroy();
+        queues = new MemoryMailQueueFactory(new RawMailQueueItemDecoratorFactory());
+        testee = new DeliverRemotely(queues, Clock.systemUTC());
+        testee.init(FakeMailetConfig.builder().mailetName("DeliverRemotely").mailetContext(context)
+            .setProperty("dnsServers", DNS_ADDRESS + ":53")
+            .setProperty("dnsTimeout", "2s")
+            .setProperty("heloName", REPORTING_MTA)
+            .setProperty("retrySchedule", "1h")
+            .setProperty("domain.example.test.tls", "required")
+            .build());
+        FakeMx mx1 = mx(MX1);
+        FakeMx v4only = mx(V4_ONLY);
+
+        testee.service(mail("x@example.test"));
+        testee.service(mail("y@v4only.test"));
+
+        ManageableMailQueue queue = queues.getQueue(MailQueueName.of("outgoing")).orElseThrow();
+        // Done when v4only.test has its mail and example.test's is back in the queue, deferred for an hour.
+        await(() -> v4only.transactions().size() == 1 && mx1.connections() >= 1 && queueSize(queue) == 1);
+        assertThat(mx1.transactions()).as("plaintext delivery to a required-TLS domain").isEmpty();
+        assertThat(v4only.transactions().get(0).rcptTo).containsExactly("<y@v4only.test>");
+        assertThat(context.getSentMails()).isEmpty();
+    }
+
     private FakeMx mx(String address) {
         FakeMx mx;
         try {

@@ -129,10 +129,32 @@ class DeliverRemotelyTest {
         await(() -> context.getSentMails().size() == 2);
         Thread.sleep(500);
         assertThat(context.getSentMails()).hasSize(2);
-        String delayed = asString(context.getSentMails().get(0));
-        assertThat(delayed).contains("Action: delayed").contains("Will-Retry-Until:").contains("Status: 4.3.0");
-        String failed = asString(context.getSentMails().get(1));
-        assertThat(failed).contains("Action: failed").doesNotContain("Will-Retry-Until");
+        javax.mail.internet.InternetHeaders delayed = deliveryStatus(context.getSentMails().get(0)).getRecipientDSN(0);
+        assertThat(delayed.getHeader("Action", null)).isEqualTo("delayed");
+        assertThat(delayed.getHeader("Status", null)).isEqualTo("4.3.0");
+        assertThat(delayed.getHeader("Will-Retry-Until", null)).isNotNull();
+        javax.mail.internet.InternetHeaders failed = deliveryStatus(context.getSentMails().get(1)).getRecipientDSN(0);
+        assertThat(failed.getHeader("Action", null)).isEqualTo("failed");
+        assertThat(failed.getHeader("Will-Retry-Until", null)).isNull();
+    }
+
+    @Test
+    void notifySuccessShouldBringARelayedNotice() throws Exception {
+        start(Map.of());
+        Mail mail = mail("a");
+        mail.setDsnParameters(DsnParameters.builder()
+            .addRcptParameter(mail.getRecipients().iterator().next(),
+                DsnParameters.RecipientDsnParameters.of(EnumSet.of(DsnParameters.Notify.SUCCESS)))
+            .build().get());
+
+        testee.service(mail);
+
+        await(() -> context.getSentMails().size() == 1);
+        com.sun.mail.dsn.DeliveryStatus status = deliveryStatus(context.getSentMails().get(0));
+        assertThat(status.getRecipientDSNCount()).isEqualTo(1);
+        assertThat(status.getRecipientDSN(0).getHeader("Action", null)).isEqualTo("relayed");
+        assertThat(status.getRecipientDSN(0).getHeader("Status", null)).startsWith("2.");
+        assertThat(mx.transactions()).hasSize(1);
     }
 
     @Test
@@ -217,6 +239,15 @@ class DeliverRemotelyTest {
             builder.recipient(new MailAddress(localPart + "@" + domain));
         }
         return builder.build();
+    }
+
+    /** The notice parsed back with an independent parser (com.sun.mail:dsn). */
+    private static com.sun.mail.dsn.DeliveryStatus deliveryStatus(FakeMailContext.SentMail sent) throws Exception {
+        javax.mail.internet.MimeMessage notice = new javax.mail.internet.MimeMessage(
+            javax.mail.Session.getInstance(new java.util.Properties()),
+            new java.io.ByteArrayInputStream(asString(sent).getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+        assertThat(notice.getContentType()).contains("multipart/report").contains("delivery-status");
+        return ((com.sun.mail.dsn.MultipartReport) notice.getContent()).getDeliveryStatus();
     }
 
     private static String asString(FakeMailContext.SentMail sent) throws Exception {
