@@ -1,5 +1,7 @@
 package org.postino.mailets.delivery.dsn;
 
+import org.postino.mailets.delivery.smtp.SmtpAddresses;
+
 import java.time.ZoneId;
 
 /**
@@ -27,7 +29,7 @@ final class DeliveryStatusBody {
         StringBuilder out = new StringBuilder();
         recipient.originalRecipient().ifPresent(typed -> out.append(field("Original-Recipient",
             typed.substring(0, typed.indexOf(';')) + "; " + typed.substring(typed.indexOf(';') + 1))));
-        out.append(field("Final-Recipient", "rfc822; " + recipient.finalRecipient().asString()));
+        out.append(field("Final-Recipient", "rfc822; " + SmtpAddresses.mailbox(recipient.finalRecipient())));
         out.append(field("Action", recipient.action().fieldValue()));
         out.append(field("Status", recipient.status().asString()));
         recipient.remoteMta().ifPresent(host -> out.append(field("Remote-MTA", "dns; " + host)));

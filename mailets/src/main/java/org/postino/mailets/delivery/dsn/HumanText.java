@@ -1,5 +1,7 @@
 package org.postino.mailets.delivery.dsn;
 
+import org.postino.mailets.delivery.smtp.SmtpAddresses;
+
 import java.time.ZoneId;
 import java.util.ArrayList;
 import java.util.List;
@@ -51,7 +53,7 @@ final class HumanText {
 
     private static void recipient(List<String> lines, RecipientReport recipient, NoticeTemplate template,
                                   ZoneId zone) {
-        String address = recipient.finalRecipient().asString();
+        String address = SmtpAddresses.mailbox(recipient.finalRecipient());
         lines.add(RECIPIENT + "<" + address + ">");
         recipient.originalRecipient()
             .map(typed -> typed.substring(typed.indexOf(';') + 1))

@@ -1,5 +1,7 @@
 package org.postino.mailets.delivery.dsn;
 
+import org.postino.mailets.delivery.smtp.SmtpAddresses;
+
 import java.time.Instant;
 import java.util.Objects;
 import java.util.Optional;
@@ -88,7 +90,7 @@ public final class RecipientReport {
 
     /** The ORCPT address as James's {@code DsnParameters} hold it: written {@code rfc822;<address>}. */
     public RecipientReport withOriginalRecipient(MailAddress address) {
-        return withOriginalRecipient("rfc822;" + address.asString());
+        return withOriginalRecipient("rfc822;" + SmtpAddresses.mailbox(address));
     }
 
     /** The host name (or address literal) of the server that gave the {@linkplain #withDiagnostic reply}. */

@@ -1,6 +1,7 @@
 package org.postino.mailets.delivery.engine;
 
 import java.time.Clock;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
@@ -26,6 +27,7 @@ import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import reactor.core.scheduler.Scheduler;
 import reactor.core.scheduler.Schedulers;
+import reactor.util.retry.Retry;
 
 /** Wires the pieces together and runs the delivery threads on the outgoing queue. */
 public final class DeliveryEngine {
@@ -81,6 +83,9 @@ public final class DeliveryEngine {
         Disposable workers = Flux.from(queue.deQueue())
             .subscribeOn(taker)
             .flatMap(item -> Mono.fromRunnable(() -> process(worker, item)).subscribeOn(scheduler), settings.deliveryThreads)
+            .doOnError(e -> LOGGER.error("Reading the '{}' queue failed; reading again shortly", settings.outgoingQueue, e))
+            // A broken read must not stop remote delivery until the next restart.
+            .retryWhen(Retry.backoff(Long.MAX_VALUE, Duration.ofSeconds(1)).maxBackoff(Duration.ofMinutes(1)))
             .subscribe();
         LOGGER.info("Remote delivery started: queue '{}', {} threads", settings.outgoingQueue, settings.deliveryThreads);
         return new DeliveryEngine(queue, clock, scheduler, taker, workers);
