@@ -90,6 +90,10 @@ final class Distribution implements AutoCloseable {
         return ports.get(standard);
     }
 
+    int webAdminPort() {
+        return webAdminPort;
+    }
+
     Path home() {
         return home;
     }
