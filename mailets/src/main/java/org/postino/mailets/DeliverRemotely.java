@@ -39,7 +39,16 @@ import org.postino.mailets.delivery.policy.DeliveryPolicies;
  *   <li>{@code dnsServers}: {@code 192.0.2.53, 192.0.2.54:5353}; default the system's resolvers;</li>
  *   <li>{@code dnsTimeout}: default {@code 10s};</li>
  *   <li>{@code noticeLanguage}: {@code english} (default) or {@code italian};</li>
- *   <li>{@code port}: port of the remote servers, default 25 (other values are for test set-ups).</li>
+ *   <li>{@code port}: port of the remote servers, default 25 (other values are for test set-ups);</li>
+ *   <li>{@code destinationConcurrency}: 1..500, default 20: the most deliveries at once to one destination domain;</li>
+ *   <li>{@code initialDestinationConcurrency}: 1..{@code destinationConcurrency}, default 5 (or the limit when it is
+ *       lower): where a destination's window starts;</li>
+ *   <li>{@code deadDestinationFailures}: 1..1000, default 5: attempts in a row that reach no host of a destination
+ *       before it counts as dead;</li>
+ *   <li>{@code deadDestinationBackoff}: greater than zero, at most {@code 1d}, default {@code 5m}: how long a dead
+ *       destination is left alone;</li>
+ *   <li>{@code deadDestinationMaxBackoff}: from {@code deadDestinationBackoff} to {@code 1d}, default {@code 1h} (or
+ *       the backoff when it is longer): the cap when the backoff doubles.</li>
  * </ul>
  * <pre>{@code
  * <mailet match="All" class="org.postino.mailets.DeliverRemotely">
@@ -47,8 +56,29 @@ import org.postino.mailets.delivery.policy.DeliveryPolicies;
  *     <lifetime>5d</lifetime>
  *     <delayNotices>4h, 1d</delayNotices>
  *     <domain.bank.example.tls>required</domain.bank.example.tls>
+ *     <deliveryThreads>50</deliveryThreads>
+ *     <destinationConcurrency>20</destinationConcurrency>
+ *     <deadDestinationBackoff>5m</deadDestinationBackoff>
  * </mailet>
  * }</pre>
+ *
+ * <h2>Fairness</h2>
+ * One destination must not hold up the others. Each destination domain has a window of deliveries allowed at once,
+ * as in Postfix: it starts at {@code initialDestinationConcurrency}, grows by one with each attempt that reached a host
+ * (whatever the host said about the recipients) up to {@code destinationConcurrency}, and shrinks by one, down to 1,
+ * with each attempt that reached none; a destination idle for a minute starts again from the initial window. The limit
+ * only matters when {@code deliveryThreads} is larger than it. A mail whose destination is at its limit does not wait
+ * on a delivery thread: it goes back in the queue for 1 to 3 s (longer when the queue only looks for due mail every
+ * few seconds, as the ActiveMQ one does) and is not counted as an attempt.
+ *
+ * <p>An attempt "reaches no host" when every host and address was refused, timed out, lost the connection or refused
+ * the greeting or EHLO; replies to MAIL, RCPT or DATA, DNS failures and TLS problems do not count. After
+ * {@code deadDestinationFailures} such attempts in a row the destination is dead for {@code deadDestinationBackoff}:
+ * its mail goes back in the queue until the backoff is over, with no connection and no attempt counted, though the
+ * lifetime still applies (mail whose lifetime ends meanwhile is returned with a {@code failed} notice, status 4.4.1,
+ * and delay notices fall due as usual). Then it is tried again, one delivery at a time; each failure doubles the
+ * backoff up to {@code deadDestinationMaxBackoff}, the first attempt that reaches a host revives it. This is an
+ * in-memory optimisation, never needed for correctness: after a restart every destination is simply tried.
  */
 public class DeliverRemotely extends GenericMailet {
 

@@ -6,6 +6,7 @@
  *   <li>{@code routing}: where a destination domain's mail goes (MX by preference, A/AAAA fallback,
  *       null MX), with DNS failures told apart as temporary or permanent;</li>
  *   <li>{@code smtp}: one SMTP transaction to one host, with per-recipient outcomes;</li>
+ *   <li>{@code fairness}: per-destination concurrency windows and dead-destination backoff, in memory;</li>
  *   <li>{@code dsn}: RFC 3464 delivery status notifications (delayed, failed, delivered/relayed).</li>
  * </ul>
  */

@@ -15,6 +15,7 @@ import org.apache.mailet.Mail;
 import org.apache.mailet.MailetConfig;
 import org.apache.mailet.MailetContext;
 import org.postino.mailets.delivery.dsn.DsnWriter;
+import org.postino.mailets.delivery.fairness.DestinationGate;
 import org.postino.mailets.delivery.policy.DeliveryPolicies;
 import org.postino.mailets.delivery.routing.MxResolver;
 import org.postino.mailets.delivery.smtp.SmtpClient;
@@ -76,7 +77,8 @@ public final class DeliveryEngine {
         SmtpClient client = new SmtpClient(TrustingTls.acceptingAnyCertificate());
         Notices notices = new Notices(context, DsnWriter.of(clock), clock, settings.heloName, settings.noticeLanguage);
         OutgoingWorker worker = new OutgoingWorker(queue, policies, resolver,
-            new DestinationAttempt(client, settings.heloName, settings.port), notices, clock, random);
+            new DestinationAttempt(client, settings.heloName, settings.port), new DestinationGate(settings.fairness, clock),
+            notices, clock, random);
         Scheduler scheduler = Schedulers.newBoundedElastic(settings.deliveryThreads, Integer.MAX_VALUE, "remote-delivery");
         // Taking mail from a JMS queue blocks: it gets a thread of its own, never the caller's.
         Scheduler taker = Schedulers.newSingle("remote-delivery-queue");
@@ -87,7 +89,8 @@ public final class DeliveryEngine {
             // A broken read must not stop remote delivery until the next restart.
             .retryWhen(Retry.backoff(Long.MAX_VALUE, Duration.ofSeconds(1)).maxBackoff(Duration.ofMinutes(1)))
             .subscribe();
-        LOGGER.info("Remote delivery started: queue '{}', {} threads", settings.outgoingQueue, settings.deliveryThreads);
+        LOGGER.info("Remote delivery started: queue '{}', {} threads, {}", settings.outgoingQueue, settings.deliveryThreads,
+            settings.fairness);
         return new DeliveryEngine(queue, clock, scheduler, taker, workers);
     }
 

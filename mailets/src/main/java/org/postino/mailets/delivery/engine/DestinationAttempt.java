@@ -10,6 +10,7 @@ import java.util.Optional;
 
 import org.apache.james.core.MailAddress;
 import org.postino.mailets.delivery.dsn.EnhancedStatus;
+import org.postino.mailets.delivery.fairness.Contact;
 import org.postino.mailets.delivery.policy.DeliveryPolicy;
 import org.postino.mailets.delivery.policy.TlsMode;
 import org.postino.mailets.delivery.routing.Route;
@@ -25,8 +26,17 @@ import org.postino.mailets.delivery.smtp.TransactionResult;
  * about the recipients, in transactions of at most {@code maxRecipientsPerTransaction}. A host that
  * decides nothing (unreachable, refusing, TLS required but absent) passes the turn to the next one;
  * when none is left, every undecided recipient fails temporarily with the last host's reason.
+ * It also tells whether any host could be reached at all, the feedback the fairness gate needs.
  */
 final class DestinationAttempt {
+
+    /**
+     * The recipients' results, and whether a host was reached.
+     *
+     * @param lastHostFailure the last host's failure when {@code contact} is {@link Contact#UNREACHABLE}, else empty
+     */
+    record Outcome(List<RecipientResult> results, Contact contact, String lastHostFailure) {
+    }
 
     private final SmtpClient client;
     private final String heloName;
@@ -38,29 +48,32 @@ final class DestinationAttempt {
         this.port = port;
     }
 
-    List<RecipientResult> run(Route route, DeliveryPolicy policy, Envelope envelope, SmtpClient.MessageSource message) {
+    Outcome run(Route route, DeliveryPolicy policy, Envelope envelope, SmtpClient.MessageSource message) {
         if (route instanceof Route.Failure failure) {
             EnhancedStatus status = EnhancedStatus.parse(failure.status());
-            return sameFor(envelope.recipients(), status, Optional.empty(), Optional.empty(), failure.reason());
+            return new Outcome(sameFor(envelope.recipients(), status, Optional.empty(), Optional.empty(), failure.reason()),
+                Contact.NOT_TRIED, "");
         }
         List<Target> targets = ((Route.Destinations) route).targets();
         SmtpClient.Settings settings = SmtpClient.Settings.of(policy.connectTimeout(), policy.commandTimeout(),
             policy.dataTimeout(), heloName, policy.tls() == TlsMode.REQUIRED);
         List<RecipientResult> results = new ArrayList<>();
+        Contacts contacts = new Contacts();
         for (List<MailAddress> batch : batches(envelope.recipients(), policy.maxRecipientsPerTransaction())) {
             Envelope part = Envelope.of(envelope.sender(), batch, envelope.dsn(), envelope.size());
-            results.addAll(deliverBatch(targets, settings, part, message));
+            results.addAll(deliverBatch(targets, settings, part, message, contacts));
         }
-        return results;
+        return new Outcome(results, contacts.contact(), contacts.contact() == Contact.UNREACHABLE ? contacts.lastFailure : "");
     }
 
     private List<RecipientResult> deliverBatch(List<Target> targets, SmtpClient.Settings settings, Envelope envelope,
-                                               SmtpClient.MessageSource message) {
+                                               SmtpClient.MessageSource message, Contacts contacts) {
         SmtpReply lastFailure = SmtpReply.local(451, "4.4.0 no address to try");
         String lastHost = null;
         for (Target target : targets) {
             for (InetAddress address : target.addresses()) {
                 TransactionResult result = client.deliver(new InetSocketAddress(address, port), target.host(), settings, envelope, message);
+                contacts.record(result);
                 if (result.hostFailure().isEmpty()) {
                     return fromOutcomes(result);
                 }
@@ -90,6 +103,36 @@ final class DestinationAttempt {
         List<RecipientResult> results = new ArrayList<>();
         recipients.forEach(recipient -> results.add(new RecipientResult(recipient, status, diagnostic, remoteMta, reason)));
         return results;
+    }
+
+    /** Whether any host was reached, over all the hosts and batches of one attempt. */
+    private static final class Contacts {
+        private boolean tried;
+        private boolean reached;
+        private String lastFailure = "";
+
+        void record(TransactionResult result) {
+            tried = true;
+            Optional<SmtpReply> failure = result.hostFailure();
+            if (failure.isEmpty() || !unreachable(failure.get())) {
+                reached = true;
+            } else {
+                lastFailure = result.host() + ": " + failure.get().text();
+            }
+        }
+
+        Contact contact() {
+            return reached ? Contact.REACHED : tried ? Contact.UNREACHABLE : Contact.NOT_TRIED;
+        }
+
+        /**
+         * A host failure means the host is out of reach when the server refused us before any recipient (greeting or
+         * EHLO), or when {@link SmtpClient} could not connect or lost the connection (its local 421 replies). Its other
+         * local failures are TLS ones (450): the host answered, our TLS rule was not met.
+         */
+        private static boolean unreachable(SmtpReply failure) {
+            return failure.fromServer() || failure.code() == 421;
+        }
     }
 
     static List<List<MailAddress>> batches(List<MailAddress> recipients, int size) {

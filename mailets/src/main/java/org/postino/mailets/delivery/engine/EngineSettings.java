@@ -13,6 +13,7 @@ import javax.mail.MessagingException;
 
 import org.apache.mailet.MailetConfig;
 import org.postino.mailets.delivery.dsn.Language;
+import org.postino.mailets.delivery.fairness.FairnessSettings;
 import org.postino.mailets.delivery.policy.Durations;
 
 /**
@@ -21,12 +22,17 @@ import org.postino.mailets.delivery.policy.Durations;
  * {@code heloName} (default: this host's canonical name; also the Reporting-MTA of notices),
  * {@code dnsServers} (comma list of {@code host} or {@code host:port}; default: the system resolver),
  * {@code dnsTimeout} (default {@code 10s}), {@code noticeLanguage} ({@code english} or {@code italian},
- * default {@code english}), {@code port} (the port of remote servers, default 25; for test set-ups).
+ * default {@code english}), {@code port} (the port of remote servers, default 25; for test set-ups), and fairness:
+ * {@code destinationConcurrency} (1..500, default 20), {@code initialDestinationConcurrency} (1..destinationConcurrency,
+ * default 5 or the limit if lower), {@code deadDestinationFailures} (1..1000, default 5), {@code deadDestinationBackoff}
+ * (greater than zero, at most 1d, default {@code 5m}) and {@code deadDestinationMaxBackoff} (from the backoff to 1d,
+ * default {@code 1h}, or the backoff if longer); see {@code DestinationGate}.
  */
 final class EngineSettings {
 
     static final Set<String> KEYS = Set.of("outgoingQueue", "deliveryThreads", "heloName", "dnsServers", "dnsTimeout",
-        "noticeLanguage", "port");
+        "noticeLanguage", "port", "destinationConcurrency", "initialDestinationConcurrency", "deadDestinationFailures",
+        "deadDestinationBackoff", "deadDestinationMaxBackoff");
 
     final String outgoingQueue;
     final int deliveryThreads;
@@ -35,9 +41,10 @@ final class EngineSettings {
     final Duration dnsTimeout;
     final Language noticeLanguage;
     final int port;
+    final FairnessSettings fairness;
 
     private EngineSettings(String outgoingQueue, int deliveryThreads, String heloName, Optional<List<InetSocketAddress>> dnsServers,
-                           Duration dnsTimeout, Language noticeLanguage, int port) {
+                           Duration dnsTimeout, Language noticeLanguage, int port, FairnessSettings fairness) {
         this.outgoingQueue = outgoingQueue;
         this.deliveryThreads = deliveryThreads;
         this.heloName = heloName;
@@ -45,6 +52,7 @@ final class EngineSettings {
         this.dnsTimeout = dnsTimeout;
         this.noticeLanguage = noticeLanguage;
         this.port = port;
+        this.fairness = fairness;
     }
 
     static EngineSettings from(MailetConfig config) throws MessagingException {
@@ -63,10 +71,46 @@ final class EngineSettings {
             return Language.ENGLISH;
         })).orElse(Language.ENGLISH);
         Optional<List<InetSocketAddress>> servers = value(config, "dnsServers").map(text -> servers(name, text, problems));
+        FairnessSettings fairness = fairness(config, problems);
         if (!problems.isEmpty()) {
             throw new MessagingException(String.join("\n", problems));
         }
-        return new EngineSettings(queue, threads, helo, servers, dnsTimeout, language, port);
+        return new EngineSettings(queue, threads, helo, servers, dnsTimeout, language, port, fairness);
+    }
+
+    private static FairnessSettings fairness(MailetConfig config, List<String> problems) {
+        int limit = intValue(config, "destinationConcurrency", 1, FairnessSettings.MAX_DESTINATION_CONCURRENCY,
+            FairnessSettings.DEFAULT_DESTINATION_CONCURRENCY, problems);
+        // The default start never exceeds a lower limit; a start written above the limit is an error.
+        int initial = intValue(config, "initialDestinationConcurrency", 1, limit,
+            Math.min(FairnessSettings.DEFAULT_INITIAL_DESTINATION_CONCURRENCY, limit), problems);
+        int failures = intValue(config, "deadDestinationFailures", 1, FairnessSettings.MAX_DEAD_DESTINATION_FAILURES,
+            FairnessSettings.DEFAULT_DEAD_DESTINATION_FAILURES, problems);
+        Duration backoff = backoffValue(config, "deadDestinationBackoff", Duration.ofMillis(1),
+            FairnessSettings.DEFAULT_DEAD_DESTINATION_BACKOFF, problems);
+        Duration longest = backoffValue(config, "deadDestinationMaxBackoff", backoff,
+            max(FairnessSettings.DEFAULT_DEAD_DESTINATION_MAX_BACKOFF, backoff), problems);
+        return FairnessSettings.of(limit, initial, failures, backoff, longest);
+    }
+
+    /** A duration from {@code min} to {@link FairnessSettings#MAX_BACKOFF}. */
+    private static Duration backoffValue(MailetConfig config, String key, Duration min, Duration defaultValue, List<String> problems) {
+        Optional<String> text = value(config, key);
+        if (text.isEmpty()) {
+            return defaultValue;
+        }
+        Optional<Duration> parsed = Durations.parse(text.get());
+        if (parsed.isPresent() && parsed.get().compareTo(min) >= 0 && parsed.get().compareTo(FairnessSettings.MAX_BACKOFF) <= 0) {
+            return parsed.get();
+        }
+        String from = min.equals(Duration.ofMillis(1)) ? "greater than zero" : "at least " + Durations.format(min);
+        problems.add(config.getMailetName() + ": " + key + " = '" + text.get() + "': expected a duration " + from
+            + " and at most " + Durations.format(FairnessSettings.MAX_BACKOFF) + " (" + Durations.EXPECTED + ")");
+        return defaultValue;
+    }
+
+    private static Duration max(Duration a, Duration b) {
+        return a.compareTo(b) >= 0 ? a : b;
     }
 
     private static List<InetSocketAddress> servers(String name, String text, List<String> problems) {

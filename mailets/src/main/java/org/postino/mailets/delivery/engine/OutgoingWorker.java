@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.Random;
 import java.util.Set;
+import java.util.function.Function;
 import java.util.stream.Collectors;
 
 import javax.mail.MessagingException;
@@ -19,6 +20,9 @@ import org.apache.james.core.MailAddress;
 import org.apache.james.queue.api.MailQueue;
 import org.apache.mailet.Mail;
 import org.postino.mailets.delivery.dsn.EnhancedStatus;
+import org.postino.mailets.delivery.fairness.Admission;
+import org.postino.mailets.delivery.fairness.Contact;
+import org.postino.mailets.delivery.fairness.DestinationGate;
 import org.postino.mailets.delivery.policy.DeliveryPolicies;
 import org.postino.mailets.delivery.policy.DeliveryPolicy;
 import org.postino.mailets.delivery.routing.MxResolver;
@@ -34,8 +38,16 @@ import org.slf4j.LoggerFactory;
  * for); the others go back into the queue with their state, for the next step of the schedule,
  * or fail for good when the schedule is over. The mail is put back before the queue hears that
  * the attempt is finished, so a crash at any point loses nothing.
+ *
+ * <p>Before connecting it asks the {@link DestinationGate}: a destination at its concurrency limit sends the mail
+ * back to the queue for {@link #AT_LIMIT_DELAY} plus up to {@link #AT_LIMIT_JITTER}, and a dead destination sends it
+ * back until its backoff is over (or until the end of the mail's lifetime, when that comes first); neither counts as
+ * an attempt, and neither holds a delivery thread while waiting.
  */
 final class OutgoingWorker {
+
+    static final Duration AT_LIMIT_DELAY = Duration.ofSeconds(1);
+    static final Duration AT_LIMIT_JITTER = Duration.ofSeconds(2);
 
     private static final Logger LOGGER = LoggerFactory.getLogger(OutgoingWorker.class);
 
@@ -43,16 +55,18 @@ final class OutgoingWorker {
     private final DeliveryPolicies policies;
     private final MxResolver resolver;
     private final DestinationAttempt attempt;
+    private final DestinationGate gate;
     private final Notices notices;
     private final Clock clock;
     private final Random random;
 
     OutgoingWorker(MailQueue queue, DeliveryPolicies policies, MxResolver resolver, DestinationAttempt attempt,
-                   Notices notices, Clock clock, Random random) {
+                   DestinationGate gate, Notices notices, Clock clock, Random random) {
         this.queue = queue;
         this.policies = policies;
         this.resolver = resolver;
         this.attempt = attempt;
+        this.gate = gate;
         this.notices = notices;
         this.clock = clock;
         this.random = random;
@@ -67,8 +81,24 @@ final class OutgoingWorker {
         }
         String domain = SmtpAddresses.domain(recipients.get(0));
         DeliveryPolicy policy = policies.forDomain(domain);
-        List<RecipientResult> results = attemptSafely(mail, domain, policy, recipients);
+        Admission admission = gate.admit(domain);
+        if (admission instanceof Admission.AtLimit atLimit) {
+            putBackAtLimit(mail, state, domain, atLimit, now);
+        } else if (admission instanceof Admission.Dead dead) {
+            holdForDeadDestination(mail, state, policy, domain, dead, now);
+        } else {
+            List<RecipientResult> results;
+            try (DestinationGate.Lease lease = ((Admission.Admitted) admission).lease()) {
+                DestinationAttempt.Outcome outcome = attemptSafely(mail, domain, policy, recipients);
+                lease.release(outcome.contact(), outcome.lastHostFailure());
+                results = outcome.results();
+            }
+            settle(mail, state, policy, domain, results, now);
+        }
+    }
 
+    private void settle(Mail mail, DeliveryState state, DeliveryPolicy policy, String domain, List<RecipientResult> results,
+                        Instant now) throws MessagingException {
         List<RecipientResult> delivered = select(results, RecipientResult::delivered);
         List<RecipientResult> failed = select(results, RecipientResult::permanent);
         List<RecipientResult> deferred = select(results, RecipientResult::temporary);
@@ -76,11 +106,37 @@ final class OutgoingWorker {
         notices.relayed(mail, state.arrived(), delivered);
         notices.failed(mail, state.arrived(), failed);
         if (!deferred.isEmpty()) {
-            reschedule(mail, state, policy, deferred, now);
+            DeliveryState next = state.afterFailedAttempt(deferred.get(0).describe());
+            putBack(mail, next, policy, deferred, now,
+                after -> policy.delayBeforeAttempt(after.attempts(), random::nextDouble), "attempt " + next.attempts() + " failed");
         }
     }
 
-    private List<RecipientResult> attemptSafely(Mail mail, String domain, DeliveryPolicy policy, List<MailAddress> recipients) {
+    /** Not an attempt: the mail comes back shortly, when a slot may have freed, with its state unchanged. */
+    private void putBackAtLimit(Mail mail, DeliveryState state, String domain, Admission.AtLimit atLimit, Instant now)
+        throws MessagingException {
+        Duration delay = AT_LIMIT_DELAY.plusMillis((long) (random.nextDouble() * AT_LIMIT_JITTER.toMillis()));
+        state.writeTo(mail, Optional.of(now.plus(delay)));
+        queue.enQueue(mail, delay);
+        LOGGER.debug("{}: {} is at its limit of {} deliveries at once; back in {}", mail.getName(), domain, atLimit.window(), delay);
+    }
+
+    /**
+     * Not an attempt either: no connection, and the mail waits for the end of the destination's backoff. Its lifetime
+     * and delay notices still apply, with the destination's last failure as the reason.
+     */
+    private void holdForDeadDestination(Mail mail, DeliveryState state, DeliveryPolicy policy, String domain, Admission.Dead dead,
+                                        Instant now) throws MessagingException {
+        String reason = "destination " + domain + " not tried, unreachable on the last attempts (" + dead.lastFailure() + ")";
+        List<RecipientResult> deferred = new ArrayList<>();
+        mail.getRecipients().forEach(recipient -> deferred.add(
+            new RecipientResult(recipient, EnhancedStatus.CONNECTION, Optional.empty(), Optional.empty(), reason)));
+        Duration untilGiveUp = Duration.between(now, policy.giveUpAt(state.arrived()));
+        Duration delay = dead.remaining().compareTo(untilGiveUp) < 0 ? dead.remaining() : untilGiveUp;
+        putBack(mail, state, policy, deferred, now, after -> delay, domain + " is dead, not tried");
+    }
+
+    private DestinationAttempt.Outcome attemptSafely(Mail mail, String domain, DeliveryPolicy policy, List<MailAddress> recipients) {
         try {
             Route route = resolver.resolve(domain);
             Envelope envelope = Envelope.of(mail.getMaybeSender(), recipients, mail.dsnParameters(), mail.getMessageSize());
@@ -91,29 +147,32 @@ final class OutgoingWorker {
             List<RecipientResult> results = new ArrayList<>();
             recipients.forEach(recipient -> results.add(new RecipientResult(recipient, EnhancedStatus.of(4, 3, 0),
                 Optional.empty(), Optional.empty(), "local error: " + e.getMessage())));
-            return results;
+            return new DestinationAttempt.Outcome(results, Contact.NOT_TRIED, "");
         }
     }
 
-    private void reschedule(Mail mail, DeliveryState state, DeliveryPolicy policy, List<RecipientResult> deferred, Instant now)
-        throws MessagingException {
-        DeliveryState next = state.afterFailedAttempt(deferred.get(0).describe());
+    /**
+     * Gives up on {@code deferred} when {@code next} is past the policy's limits; otherwise sends the delay notices
+     * that are due and files the mail again for after {@code delayAfter(next)}.
+     */
+    private void putBack(Mail mail, DeliveryState next, DeliveryPolicy policy, List<RecipientResult> deferred, Instant now,
+                         Function<DeliveryState, Duration> delayAfter, String what) throws MessagingException {
         if (policy.givesUp(next.arrived(), next.attempts(), now)) {
             LOGGER.info("Giving up on {} after {} attempts since {}", mail.getName(), next.attempts(), next.arrived());
-            notices.failed(mail, state.arrived(), deferred);
+            notices.failed(mail, next.arrived(), deferred);
             return;
         }
         List<Duration> due = policy.noticesDue(next.arrived(), next.noticesSent(), now);
         if (!due.isEmpty()) {
-            notices.delayed(mail, state.arrived(), deferred, policy.giveUpAt(next.arrived()));
+            notices.delayed(mail, next.arrived(), deferred, policy.giveUpAt(next.arrived()));
             next = next.withNoticesSent(Set.copyOf(due));
         }
-        Duration delay = policy.delayBeforeAttempt(next.attempts(), random::nextDouble);
+        Duration delay = delayAfter.apply(next);
         mail.setRecipients(deferred.stream().map(RecipientResult::recipient).collect(Collectors.toList()));
         next.writeTo(mail, Optional.of(now.plus(delay)));
         queue.enQueue(mail, delay);
-        LOGGER.info("{}: {} recipient(s) deferred, attempt {} failed, next attempt in {}", mail.getName(), deferred.size(),
-            next.attempts(), delay);
+        // The server's RemoteDeliveryIT reads "<mail>: <n> recipient(s) deferred, attempt <k> failed" from this line.
+        LOGGER.info("{}: {} recipient(s) deferred, {}, next attempt in {}", mail.getName(), deferred.size(), what, delay);
     }
 
     private static byte[] content(Mail mail) throws MessagingException, IOException {

@@ -24,7 +24,8 @@ import javax.net.ssl.SSLSocket;
 
 /**
  * A scriptable SMTP server for tests: what it answers to each recipient, whether it offers
- * STARTTLS and DSN, whether it greets, stalls or hangs up. It records every transaction.
+ * STARTTLS and DSN, whether it greets, stalls or hangs up, how long it takes to accept the data. It records every
+ * transaction, counts connections and the most transactions it ever had open at once.
  */
 public final class FakeMx implements Closeable {
 
@@ -44,6 +45,9 @@ public final class FakeMx implements Closeable {
     private final ExecutorService threads = Executors.newCachedThreadPool();
     private final List<Transaction> transactions = Collections.synchronizedList(new ArrayList<>());
     private final AtomicInteger connections = new AtomicInteger();
+    private final AtomicInteger openTransactions = new AtomicInteger();
+    private final AtomicInteger maxOpenTransactions = new AtomicInteger();
+    private volatile long dataDelayMillis;
     private volatile String greeting = "220 fake.mx ESMTP";
     private volatile boolean hangUpAfterGreeting;
     private volatile boolean stall;
@@ -107,6 +111,26 @@ public final class FakeMx implements Closeable {
         return this;
     }
 
+    /** Waits this long after the data before replying to it, keeping the session open. */
+    public FakeMx dataDelay(java.time.Duration delay) {
+        this.dataDelayMillis = delay.toMillis();
+        return this;
+    }
+
+    /** Sets the greeting back to a plain 220 after {@link #greeting} refused sessions. */
+    public FakeMx greetNormally() {
+        this.greeting = "220 fake.mx ESMTP";
+        return this;
+    }
+
+    /**
+     * The most transactions this server had open at the same time, each counted from MAIL FROM to just before the
+     * reply to its data: strictly within the client's own session, so a client's limit shows exactly.
+     */
+    public int maxSimultaneousTransactions() {
+        return maxOpenTransactions.get();
+    }
+
     public List<Transaction> transactions() {
         return List.copyOf(transactions);
     }
@@ -145,6 +169,7 @@ public final class FakeMx implements Closeable {
         private OutputStream out;
         private Transaction current;
         private boolean secure;
+        private boolean open;
 
         Session(Socket socket) throws IOException {
             attach(socket);
@@ -167,10 +192,14 @@ public final class FakeMx implements Closeable {
                 }
                 return;
             }
-            for (String line = in.readLine(); line != null; line = in.readLine()) {
-                if (!handle(line)) {
-                    return;
+            try {
+                for (String line = in.readLine(); line != null; line = in.readLine()) {
+                    if (!handle(line)) {
+                        return;
+                    }
                 }
+            } finally {
+                endTransaction();
             }
         }
 
@@ -195,6 +224,8 @@ public final class FakeMx implements Closeable {
                 secure = true;
             } else if (upper.startsWith("MAIL FROM:")) {
                 current = new Transaction(line.substring("MAIL FROM:".length()));
+                maxOpenTransactions.accumulateAndGet(openTransactions.incrementAndGet(), Math::max);
+                open = true;
                 current.tls = secure;
                 reply("250 2.1.0 ok");
             } else if (upper.startsWith("RCPT TO:")) {
@@ -207,18 +238,39 @@ public final class FakeMx implements Closeable {
             } else if (upper.equals("DATA")) {
                 reply("354 go ahead");
                 current.data = readData();
+                pause(dataDelayMillis);
                 transactions.add(current);
+                endTransaction();
                 reply(dataReply);
             } else if (upper.equals("QUIT")) {
+                endTransaction();
                 reply("221 2.0.0 bye");
                 return false;
             } else if (upper.equals("RSET")) {
+                endTransaction();
                 current = null;
                 reply("250 2.0.0 ok");
             } else {
                 reply("502 5.5.1 not implemented");
             }
             return true;
+        }
+
+        /** Ends the count of an open transaction, once. */
+        private void endTransaction() {
+            if (open) {
+                open = false;
+                openTransactions.decrementAndGet();
+            }
+        }
+
+        private void pause(long millis) throws IOException {
+            try {
+                Thread.sleep(millis);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IOException("interrupted", e);
+            }
         }
 
         private String readData() throws IOException {
