@@ -102,3 +102,26 @@ bench_python() {
     BENCH_PY_PID=
     return "$rc"
 }
+
+# The peers of bench/run.sh from Debian: postfix (also smtp-source), dovecot-imapd, and
+# python3-matplotlib (for /usr/bin/python3) for the chart. Postfix is preseeded "No configuration"
+# and, while installing, services are kept from starting (policy-rc.d), so nothing of theirs runs
+# or listens on its own: the harness starts private instances on 127.0.0.1.
+bench_install_peers() {
+    local missing=() added_policy=0
+    [ -x /usr/lib/postfix/sbin/master ] && command -v smtp-source >/dev/null || missing+=(postfix)
+    command -v dovecot >/dev/null && [ -x /usr/lib/dovecot/imap ] || missing+=(dovecot-imapd)
+    /usr/bin/python3 -c 'import matplotlib' 2>/dev/null || missing+=(python3-matplotlib)
+    [ ${#missing[@]} -gt 0 ] || return 0
+    bench_log "installing ${missing[*]} (apt-get)"
+    if [ ! -e /usr/sbin/policy-rc.d ]; then
+        printf '#!/bin/sh\nexit 101\n' > /usr/sbin/policy-rc.d && chmod 755 /usr/sbin/policy-rc.d && added_policy=1
+    fi
+    echo "postfix postfix/main_mailer_type select No configuration" | debconf-set-selections
+    echo "postfix postfix/mailname string localhost" | debconf-set-selections
+    apt-get update -qq >&2 || bench_log "apt-get update reported errors; trying the install anyway"
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >&2 || {
+        [ "$added_policy" = 0 ] || rm -f /usr/sbin/policy-rc.d
+        bench_log "apt-get install ${missing[*]} failed"; return 1; }
+    [ "$added_policy" = 0 ] || rm -f /usr/sbin/policy-rc.d
+}

@@ -349,6 +349,8 @@ def strip_postino(text):
         removed.extend(re.findall(r"org\.postino\.[\w.]+", match.group(0)))
         return ""
 
+    text = re.sub(r"<!--.*?-->", "", text, flags=re.S)  # a comment may name a Postino class too
+
     text = POSTINO_ELEMENT.sub(drop, text)
     if re.search(r"org\.postino\.", text):
         raise BenchError("an org.postino class is left in a configuration file meant for stock James")
