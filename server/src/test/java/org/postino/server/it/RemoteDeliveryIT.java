@@ -1,5 +1,7 @@
 package org.postino.server.it;
 
+import org.postino.mailets.delivery.fake.FakeMx;
+
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.ByteArrayInputStream;

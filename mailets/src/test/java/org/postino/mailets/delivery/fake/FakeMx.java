@@ -45,6 +45,8 @@ public final class FakeMx implements Closeable {
     private final ExecutorService threads = Executors.newCachedThreadPool();
     private final List<Transaction> transactions = Collections.synchronizedList(new ArrayList<>());
     private final AtomicInteger connections = new AtomicInteger();
+    private final AtomicInteger sessionsEnded = new AtomicInteger();
+    private final AtomicInteger rcpts = new AtomicInteger();
     private final AtomicInteger openTransactions = new AtomicInteger();
     private final AtomicInteger maxOpenTransactions = new AtomicInteger();
     private volatile long dataDelayMillis;
@@ -70,6 +72,40 @@ public final class FakeMx implements Closeable {
 
     public static FakeMx start() throws IOException {
         return start("127.0.0.1", 0);
+    }
+
+    public int port() {
+        return server.getLocalPort();
+    }
+
+    /**
+     * From now on, answers the n-th RCPT (counted from 1 from this call) with {@code reply.apply(n)};
+     * forgets the RCPTs and messages recorded so far.
+     */
+    public FakeMx answerRcpt(java.util.function.IntFunction<String> reply) {
+        AtomicInteger counter = new AtomicInteger();
+        synchronized (transactions) {
+            transactions.clear();
+            rcpts.set(0);
+            this.rcptReply = rcpt -> reply.apply(counter.incrementAndGet());
+        }
+        return this;
+    }
+
+    /** RCPT commands received (since the last {@link #answerRcpt}). */
+    public int rcpts() {
+        return rcpts.get();
+    }
+
+    /** SMTP sessions going on now: a client connected and not gone yet. */
+    public int openSessions() {
+        return connections.get() - sessionsEnded.get();
+    }
+
+    /** Accepted messages whose content carries this Message-ID. */
+    public long transactionsCarrying(String messageId) {
+        return transactions().stream().filter(transaction -> transaction.data != null
+            && transaction.data.contains("Message-ID: " + messageId)).count();
     }
 
     public InetSocketAddress address() {
@@ -160,6 +196,8 @@ public final class FakeMx implements Closeable {
             new Session(s).run();
         } catch (IOException | InterruptedException e) {
             // client went away
+        } finally {
+            sessionsEnded.incrementAndGet();
         }
     }
 
@@ -229,6 +267,7 @@ public final class FakeMx implements Closeable {
                 current.tls = secure;
                 reply("250 2.1.0 ok");
             } else if (upper.startsWith("RCPT TO:")) {
+                rcpts.incrementAndGet();
                 String rcpt = line.substring("RCPT TO:".length());
                 String answer = rcptReply.apply(rcpt);
                 if (answer.startsWith("2")) {
