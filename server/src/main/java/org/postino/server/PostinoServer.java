@@ -52,10 +52,9 @@ public final class PostinoServer {
             throw ConfigurationError.unreadable(conf.toString(), "directory", "configuration directory not found");
         }
         PostinoSettings settings = PostinoSettings.load(home, conf);
-        new ConfigPreflight(conf).check();
+        new ConfigPreflight(conf, ListenerPolicy::addressInUse).check();
         DatabaseConfiguration database = DatabaseConfiguration.from(
             StrictProperties.load(conf.resolve(DatabaseConfiguration.FILE)), settings.dataDirectory());
-        checkWebAdminAddressFree(conf);
         PostinoDirectories directories = PostinoDirectories.of(home, conf, settings.dataDirectory());
         Files.createDirectories(directories.data());
         System.setProperty("derby.system.home", directories.data().toString());
@@ -76,23 +75,6 @@ public final class PostinoServer {
             })
             .overrideWith(overrides);
         return new PostinoServer(directories, james);
-    }
-
-    /** James would log the bind failure and keep running without its admin API: refuse to start instead. */
-    private static void checkWebAdminAddressFree(Path conf) {
-        Path file = conf.resolve("webadmin.properties");
-        if (!Files.exists(file)) {
-            return;
-        }
-        StrictProperties webAdmin = StrictProperties.load(file);
-        if (!webAdmin.bool("enabled").orElse(false)) {
-            return;
-        }
-        String host = webAdmin.string("host").orElse("localhost");
-        int port = webAdmin.intInRange("port", 0, 65535).orElse(8000);
-        if (port != 0 && ListenerPolicy.addressInUse(host, port)) {
-            throw webAdmin.error("port", String.valueOf(port), "address " + host + ":" + port + " already in use by another process");
-        }
     }
 
     public void start() throws Exception {

@@ -1,10 +1,7 @@
 package org.postino.extensions.smtp;
 
 import java.io.File;
-import java.util.Locale;
 import java.util.function.LongSupplier;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 import javax.inject.Inject;
 
@@ -38,7 +35,6 @@ public class RequireFreeSpaceHook implements MailHook {
     static final String REPLY_CODE = "452";
     static final String DESCRIPTION = "4.3.1 Insufficient system storage, try again later";
     private static final Logger LOGGER = LoggerFactory.getLogger(RequireFreeSpaceHook.class);
-    private static final Pattern SIZE = Pattern.compile("(\\d+)\\s*([kmgt]?)b?");
     private static final long DEFAULT_MIN_FREE = 256L * 1024 * 1024;
 
     private final LongSupplier freeSpace;
@@ -62,24 +58,8 @@ public class RequireFreeSpaceHook implements MailHook {
     }
 
     static long parseSize(String value) throws ConfigurationException {
-        Matcher matcher = SIZE.matcher(value.trim().toLowerCase(Locale.ROOT));
-        if (!matcher.matches()) {
-            throw new ConfigurationException("RequireFreeSpaceHook: minFreeSpace = '" + value
-                + "': expected a size such as 512M or 2G");
-        }
-        long amount = Long.parseLong(matcher.group(1));
-        switch (matcher.group(2)) {
-            case "k":
-                return amount * 1024;
-            case "m":
-                return amount * 1024 * 1024;
-            case "g":
-                return amount * 1024 * 1024 * 1024;
-            case "t":
-                return amount * 1024 * 1024 * 1024 * 1024;
-            default:
-                return amount;
-        }
+        return Sizes.bytes(value, 't').orElseThrow(() -> new ConfigurationException("RequireFreeSpaceHook: minFreeSpace = '"
+            + value + "': expected a size such as 512M or 2G"));
     }
 
     @Override

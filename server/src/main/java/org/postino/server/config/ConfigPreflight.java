@@ -42,9 +42,21 @@ public final class ConfigPreflight {
     private static final java.util.regex.Pattern SIZE = java.util.regex.Pattern.compile("\\d+\\s*[kKmMgG]?[bB]?");
 
     private final Path confDirectory;
+    private final AddressProbe addressProbe;
+
+    /** Tells whether another process holds an address; the WebAdmin port is checked with it. */
+    @FunctionalInterface
+    public interface AddressProbe {
+        boolean inUse(String host, int port);
+    }
 
     public ConfigPreflight(Path confDirectory) {
+        this(confDirectory, (host, port) -> false);
+    }
+
+    public ConfigPreflight(Path confDirectory, AddressProbe addressProbe) {
         this.confDirectory = confDirectory;
+        this.addressProbe = addressProbe;
     }
 
     public void check() {
@@ -132,8 +144,13 @@ public final class ConfigPreflight {
             return;
         }
         StrictProperties properties = StrictProperties.load(file);
-        properties.bool("enabled");
-        properties.intInRange("port", 0, 65535);
+        boolean enabled = properties.bool("enabled").orElse(false);
+        int port = properties.intInRange("port", 0, 65535).orElse(8000);
+        String host = properties.string("host").orElse("localhost");
+        // James would log the bind failure and keep running without its admin API: refuse to start instead.
+        if (enabled && port != 0 && addressProbe.inUse(host, port)) {
+            throw properties.error("port", String.valueOf(port), "address " + host + ":" + port + " already in use by another process");
+        }
     }
 
     private static String label(Element server, int index) {

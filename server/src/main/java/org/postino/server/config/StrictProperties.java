@@ -5,7 +5,6 @@ import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.HashSet;
 import java.util.Locale;
 import java.util.Map;
@@ -82,16 +81,6 @@ public final class StrictProperties {
                 throw error(key, value, "out of range, expected " + min + ".." + max);
             }
             return parsed;
-        });
-    }
-
-    public Optional<Duration> duration(String key) {
-        return string(key).map(value -> {
-            try {
-                return Durations.parse(value);
-            } catch (IllegalArgumentException e) {
-                throw error(key, value, e.getMessage());
-            }
         });
     }
 

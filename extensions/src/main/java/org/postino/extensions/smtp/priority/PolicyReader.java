@@ -1,5 +1,7 @@
 package org.postino.extensions.smtp.priority;
 
+import org.postino.extensions.smtp.Sizes;
+
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -9,8 +11,6 @@ import java.util.Properties;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.function.Function;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 import javax.mail.MessagingException;
 
@@ -36,7 +36,6 @@ final class PolicyReader {
     static final Set<String> KEYS = Set.of(MT_PRIORITY_TRUST, HEADERS_TRUST, LEVEL_DEFAULT, LEVEL_AUTHENTICATED,
         LEVEL_HEADERS_HIGH, LEVEL_HEADERS_LOW, LEVEL_BULK, LEVEL_LARGE, LEVEL_NOTICE, LARGE_THRESHOLD, BULK_SIGNALS);
 
-    private static final Pattern SIZE = Pattern.compile("([0-9]{1,18})\\s*([kmg]?)b?");
     private static final String UNLIMITED = "unlimited";
 
     private final Properties properties;
@@ -111,32 +110,10 @@ final class PolicyReader {
 
     /** Bytes; {@code K}, {@code M}, {@code G} are powers of 1024. */
     static Optional<OptionalLong> size(String value) {
-        String trimmed = value.trim().toLowerCase(Locale.ROOT);
-        if (trimmed.equals(UNLIMITED)) {
+        if (value.trim().toLowerCase(Locale.ROOT).equals(UNLIMITED)) {
             return Optional.of(OptionalLong.empty());
         }
-        Matcher matcher = SIZE.matcher(trimmed);
-        if (!matcher.matches()) {
-            return Optional.empty();
-        }
-        try {
-            long bytes = Math.multiplyExact(Long.parseLong(matcher.group(1)), 1L << shift(matcher.group(2)));
-            return bytes < 1 ? Optional.empty() : Optional.of(OptionalLong.of(bytes));
-        } catch (ArithmeticException tooLarge) {
-            return Optional.empty();
-        }
-    }
-
-    private static int shift(String unit) {
-        switch (unit) {
-            case "k":
-                return 10;
-            case "m":
-                return 20;
-            case "g":
-                return 30;
-            default:
-                return 0;
-        }
+        OptionalLong bytes = Sizes.bytes(value, 'g');
+        return bytes.isEmpty() || bytes.getAsLong() < 1 ? Optional.empty() : Optional.of(bytes);
     }
 }

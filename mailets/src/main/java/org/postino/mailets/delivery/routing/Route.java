@@ -81,7 +81,7 @@ public sealed interface Route permits Route.Destinations, Route.Failure {
 
         public PermanentFailure {
             Objects.requireNonNull(reason, "reason");
-            EnhancedStatus.check(status, '5');
+            requireClass(status, 5);
         }
 
         public static PermanentFailure noSuchDomain(String reason) {
@@ -110,7 +110,7 @@ public sealed interface Route permits Route.Destinations, Route.Failure {
 
         public TemporaryFailure {
             Objects.requireNonNull(reason, "reason");
-            EnhancedStatus.check(status, '4');
+            requireClass(status, 4);
         }
 
         public static TemporaryFailure dnsFailure(String reason) {
@@ -120,6 +120,14 @@ public sealed interface Route permits Route.Destinations, Route.Failure {
         @Override
         public boolean isPermanent() {
             return false;
+        }
+    }
+
+    /** The notices' own status parser decides what a valid code is; a route only adds which class it must be. */
+    private static void requireClass(String status, int statusClass) {
+        if (org.postino.mailets.delivery.dsn.EnhancedStatus.parse(status).statusClass() != statusClass) {
+            throw new IllegalArgumentException(
+                "expected an enhanced status code " + statusClass + ".X.Y, was '" + status + "'");
         }
     }
 }
