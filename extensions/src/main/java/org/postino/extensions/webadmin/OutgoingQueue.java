@@ -76,13 +76,31 @@ public final class OutgoingQueue {
         return clock.instant();
     }
 
-    /** The mails as browsed; only their state is to be read (their message is gone). */
-    List<QueuedMail> list(Selection selection) throws MailQueueException {
+    /**
+     * The queue's size and its mails as browsed; only their state is to be read (their message is gone). A queue may
+     * hand out fewer mails than it holds when browsed (the ActiveMQ one pages in at most its browse limit), so the
+     * size is asked of the queue, not counted.
+     */
+    Listing list(Selection selection) throws MailQueueException {
         return onQueue(queue -> {
-            List<QueuedMail> mails = browse(queue, selection);
+            long size = queue.getSize();
+            int[] browsed = new int[1];
+            List<QueuedMail> mails = browse(queue, selection, browsed);
             release(mails);
-            return mails;
-        }, List.of());
+            return new Listing(size, browsed[0], mails);
+        }, new Listing(0, 0, List.of()));
+    }
+
+    /**
+     * What {@link #list} found: how many mails the whole queue holds, how many browsing handed out, and those that
+     * the selection matched.
+     */
+    record Listing(long queueSize, int browsed, List<QueuedMail> mails) {
+
+        /** Whether browsing saw every mail of the queue (mails arriving meanwhile aside). */
+        boolean complete() {
+            return browsed >= queueSize;
+        }
     }
 
     /** For all mails the queue's own flush; otherwise each waiting mail of the selection is requeued. */
@@ -183,11 +201,16 @@ public final class OutgoingQueue {
     }
 
     private List<QueuedMail> browse(ManageableMailQueue queue, Selection selection) throws MailQueueException {
+        return browse(queue, selection, new int[1]);
+    }
+
+    private List<QueuedMail> browse(ManageableMailQueue queue, Selection selection, int[] browsed) throws MailQueueException {
         List<QueuedMail> mails = new ArrayList<>();
         ManageableMailQueue.MailQueueIterator items = queue.browse();
         try {
             while (items.hasNext()) {
                 QueuedMail mail = QueuedMail.of(items.next());
+                browsed[0]++;
                 if (selection.matches(mail)) {
                     mails.add(mail);
                 } else {

@@ -22,9 +22,12 @@ import spark.Service;
  * The operator's view of the delivery engine's outgoing queue, like Postfix's {@code postqueue -p} and {@code -f}.
  *
  * <pre>
- * GET    /postino/outgoing[?domain=D|name=N]      the queue by destination: domain, count, oldest age, and each
- *                                                 mail's name, sender, recipients, arrived, ageSeconds, attempts,
- *                                                 lastError, nextAttempt, priority
+ * GET    /postino/outgoing[?domain=D|name=N]      the queue by destination: queueSize (all mails queued), size (mails
+ *                                                 listed here), complete (false when the queue held more than browsing
+ *                                                 hands out), byPriority {"9": n, ...}; per destination domain,
+ *                                                 count, oldestAgeSeconds, byPriority, and each mail's name, sender,
+ *                                                 recipients, arrived, ageSeconds, attempts, lastError, nextAttempt,
+ *                                                 priority
  * POST   /postino/outgoing/retry[?domain=D|name=N] due now: everything (the queue's flush), or the waiting mails
  *                                                 of one destination or one name; {"selected":n,"retried":n}
  * DELETE /postino/outgoing?domain=D|name=N|all=true  {"removed":n}; a filter is required, all=true for everything
@@ -69,7 +72,8 @@ public class OutgoingQueueRoutes implements Routes {
     private OutgoingQueueDTO list(Request request) {
         Selection selection = filter(request, Set.of(DOMAIN, NAME));
         try {
-            return OutgoingQueueDTO.of(queue.name().asString(), queue.list(selection), queue.now());
+            OutgoingQueue.Listing listing = queue.list(selection);
+            return OutgoingQueueDTO.of(queue.name().asString(), listing, queue.now());
         } catch (MessagingException e) {
             throw serverError("Could not read the outgoing queue", e);
         }

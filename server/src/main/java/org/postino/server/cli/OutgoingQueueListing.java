@@ -11,14 +11,15 @@ import com.fasterxml.jackson.databind.JsonNode;
 /**
  * The outgoing queue as {@code bin/postino queue} prints it, from the JSON of {@code GET /postino/outgoing}:
  * <pre>
- * Outgoing queue: 3 mails to 2 destinations
+ * Outgoing queue: 3 mails to 2 destinations; priority 9: 1, none: 2
  *
- * example.com: 2 mails, oldest 2h 0m
+ * example.com: 2 mails, oldest 2h 0m; priority 9: 1, none: 1
  *   mail-old
  *     age 2h 0m, 3 attempts, next attempt in 20m (2024-03-01T12:20:00Z)
  *     from alice@postino.test to bob@example.com, carol@example.com
  *     last error: bob@example.com 4.4.1 (connection refused) at mx.example.com
  * </pre>
+ * When the queue holds more mails than browsing it hands out, the first line says how many are listed.
  * Mail names run to 60 characters and more, hence one field per line rather than columns.
  */
 final class OutgoingQueueListing {
@@ -29,21 +30,34 @@ final class OutgoingQueueListing {
     static List<String> lines(JsonNode queue, Instant now) {
         List<String> lines = new ArrayList<>();
         int size = queue.path("size").asInt();
+        long queueSize = queue.path("queueSize").asLong(size);
         JsonNode destinations = queue.path("destinations");
-        if (size == 0) {
+        if (size == 0 && queueSize == 0) {
             lines.add("Outgoing queue: empty");
             return lines;
         }
-        lines.add("Outgoing queue: " + count(size, "mail") + " to " + count(destinations.size(), "destination"));
+        String listed = queue.path("complete").asBoolean(true) ? "" : " (" + size + " listed below)";
+        lines.add("Outgoing queue: " + count(queueSize, "mail") + listed + " to " + count(destinations.size(), "destination")
+            + priorities(queue.path("byPriority")));
         for (JsonNode destination : destinations) {
             lines.add("");
             lines.add(destination.path("domain").asText() + ": " + count(destination.path("count").asInt(), "mail")
-                + ", oldest " + age(destination.path("oldestAgeSeconds").asLong()));
+                + ", oldest " + age(destination.path("oldestAgeSeconds").asLong()) + priorities(destination.path("byPriority")));
             for (JsonNode mail : destination.path("mails")) {
                 mail(lines, mail, now);
             }
         }
         return lines;
+    }
+
+    /** "; priority 9: 1, 5: 3, none: 2" from {"9":1,"5":3,"none":2}, or nothing when the answer has no counts. */
+    private static String priorities(JsonNode byPriority) {
+        if (!byPriority.isObject() || byPriority.size() == 0) {
+            return "";
+        }
+        List<String> counts = new ArrayList<>();
+        byPriority.fields().forEachRemaining(entry -> counts.add(entry.getKey() + ": " + entry.getValue().asInt()));
+        return "; priority " + String.join(", ", counts);
     }
 
     private static void mail(List<String> lines, JsonNode mail, Instant now) {

@@ -28,6 +28,10 @@ public final class PriorityBroker {
 
     private static final Logger LOGGER = LoggerFactory.getLogger(PriorityBroker.class);
     private static final String NAME = "postino";
+    /** The most mails one browse of a queue hands out. */
+    public static final int MAX_BROWSE = 10_000;
+    /** The most messages of a queue the broker holds in memory to find the next one due (within its memory limit). */
+    public static final int MAX_PAGE = 5_000;
 
     private final BrokerService broker;
     private final ActiveMQConnectionFactory connectionFactory;
@@ -48,6 +52,13 @@ public final class PriorityBroker {
         PolicyEntry everyQueue = new PolicyEntry();
         everyQueue.setQueue(">");
         everyQueue.setPrioritizedMessages(true);
+        // Browsing (the operator's queue listing, per-domain retry and delete) sees at most this many mails; ActiveMQ's
+        // default of 400 hid most of any real backlog. Browsed mails are held in memory while listed, hence a limit.
+        everyQueue.setMaxBrowsePageSize(MAX_BROWSE);
+        // James's queue hands out delayed mail (retries, destinations at their limit) by a selector on its due time.
+        // The broker only looks for a match among the messages it has paged in, 200 by default: a backlog of mail
+        // not yet due at the head of the queue would hide everything behind it, high priority included.
+        everyQueue.setMaxPageSize(MAX_PAGE);
         // Record "handed out" before handing out, so a message redelivered after a crash is
         // known to be one (the pipeline then checks it was not already delivered).
         everyQueue.setPersistJMSRedelivered(true);

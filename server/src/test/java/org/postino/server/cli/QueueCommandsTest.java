@@ -28,12 +28,13 @@ class QueueCommandsTest {
     private static final Clock CLOCK = Clock.fixed(Instant.parse("2024-03-01T12:00:00Z"), ZoneOffset.UTC);
 
     /** What GET /postino/outgoing answers for two mails to example.com and a bounce to another.test. */
-    private static final String OUTGOING = "{\"queue\":\"outgoing\",\"size\":3,\"destinations\":["
-        + "{\"domain\":\"another.test\",\"count\":1,\"oldestAgeSeconds\":3600,\"mails\":["
+    private static final String OUTGOING = "{\"queue\":\"outgoing\",\"queueSize\":3,\"size\":3,\"complete\":true,"
+        + "\"byPriority\":{\"9\":1,\"none\":2},\"destinations\":["
+        + "{\"domain\":\"another.test\",\"count\":1,\"oldestAgeSeconds\":3600,\"byPriority\":{\"none\":1},\"mails\":["
         + "{\"name\":\"mail-bounce\",\"sender\":\"<>\",\"recipients\":[\"frank@another.test\"],"
         + "\"arrived\":\"2024-03-01T11:00:00Z\",\"ageSeconds\":3600,\"attempts\":0,\"lastError\":null,"
         + "\"nextAttempt\":\"2024-03-01T12:00:00Z\",\"priority\":null}]},"
-        + "{\"domain\":\"example.com\",\"count\":2,\"oldestAgeSeconds\":7200,\"mails\":["
+        + "{\"domain\":\"example.com\",\"count\":2,\"oldestAgeSeconds\":7200,\"byPriority\":{\"9\":1,\"none\":1},\"mails\":["
         + "{\"name\":\"mail-old\",\"sender\":\"alice@postino.test\",\"recipients\":[\"bob@example.com\",\"carol@example.com\"],"
         + "\"arrived\":\"2024-03-01T10:00:00Z\",\"ageSeconds\":7200,\"attempts\":3,"
         + "\"lastError\":\"bob@example.com 4.4.1 (connection refused) at mx.example.com\","
@@ -90,14 +91,14 @@ class QueueCommandsTest {
             "spool                         0",
             "outgoing                      3",
             "",
-            "Outgoing queue: 3 mails to 2 destinations",
+            "Outgoing queue: 3 mails to 2 destinations; priority 9: 1, none: 2",
             "",
-            "another.test: 1 mail, oldest 1h 0m",
+            "another.test: 1 mail, oldest 1h 0m; priority none: 1",
             "  mail-bounce",
             "    age 1h 0m, 0 attempts, next attempt now",
             "    from <> to frank@another.test",
             "",
-            "example.com: 2 mails, oldest 2h 0m",
+            "example.com: 2 mails, oldest 2h 0m; priority 9: 1, none: 1",
             "  mail-old",
             "    age 2h 0m, 3 attempts, next attempt in 20m (2024-03-01T12:20:00Z)",
             "    from alice@postino.test to bob@example.com, carol@example.com",
@@ -116,6 +117,19 @@ class QueueCommandsTest {
         assertThat(testee.run(List.of())).isZero();
 
         assertThat(text(out)).endsWith("Outgoing queue: empty" + System.lineSeparator());
+    }
+
+    @Test
+    void queueShouldSayHowManyMailsAreListedWhenTheQueueHoldsMoreThanBrowsingHandsOut() throws Exception {
+        answer("GET /mailQueues", 200, "[]");
+        answer("GET /postino/outgoing", 200, "{\"queue\":\"outgoing\",\"queueSize\":25000,\"size\":1,\"complete\":false,"
+            + "\"byPriority\":{\"0\":1},\"destinations\":[{\"domain\":\"example.com\",\"count\":1,\"oldestAgeSeconds\":60,"
+            + "\"byPriority\":{\"0\":1},\"mails\":[]}]}");
+
+        assertThat(testee.run(List.of())).isZero();
+
+        assertThat(text(out)).contains("Outgoing queue: 25000 mails (1 listed below) to 1 destination; priority 0: 1"
+            + System.lineSeparator() + System.lineSeparator() + "example.com: 1 mail, oldest 1m; priority 0: 1");
     }
 
     @Test

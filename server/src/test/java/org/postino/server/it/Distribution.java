@@ -82,6 +82,52 @@ final class Distribution implements AutoCloseable {
         Files.writeString(home.resolve("conf").resolve(file), content);
     }
 
+    /**
+     * Sets one parameter of the DeliverRemotely mailet in this installation's mailetcontainer.xml, replacing its value
+     * when the file has one.
+     */
+    void configureDelivery(String parameter, String value) throws IOException {
+        String xml = readConf("mailetcontainer.xml");
+        String mailet = "class=\"org.postino.mailets.DeliverRemotely\">";
+        assertThat(xml).contains(mailet);
+        java.util.regex.Matcher existing = java.util.regex.Pattern.compile("<" + parameter + ">[^<]*</" + parameter + ">").matcher(xml);
+        String element = "<" + parameter + ">" + value + "</" + parameter + ">";
+        if (existing.find()) {
+            xml = xml.substring(0, existing.start()) + element + xml.substring(existing.end());
+        } else {
+            xml = xml.replace(mailet, mailet + "\n                " + element);
+        }
+        writeConf("mailetcontainer.xml", xml);
+    }
+
+    /** GET on WebAdmin; the body, after checking the status is 200. */
+    String webAdmin(String pathAndQuery) throws IOException, InterruptedException {
+        java.net.http.HttpResponse<String> response = java.net.http.HttpClient.newHttpClient().send(
+            java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://127.0.0.1:" + webAdminPort + pathAndQuery)).build(),
+            java.net.http.HttpResponse.BodyHandlers.ofString());
+        assertThat(response.statusCode()).as("GET " + pathAndQuery + ": " + response.body()).isEqualTo(200);
+        return response.body();
+    }
+
+    /** POST on WebAdmin, no body; the response body, after checking the status is 200. */
+    String webAdminPost(String pathAndQuery) throws IOException, InterruptedException {
+        return webAdminCall("POST", pathAndQuery);
+    }
+
+    /** DELETE on WebAdmin; the response body, after checking the status is 200. */
+    String webAdminDelete(String pathAndQuery) throws IOException, InterruptedException {
+        return webAdminCall("DELETE", pathAndQuery);
+    }
+
+    private String webAdminCall(String method, String pathAndQuery) throws IOException, InterruptedException {
+        java.net.http.HttpResponse<String> response = java.net.http.HttpClient.newHttpClient().send(
+            java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://127.0.0.1:" + webAdminPort + pathAndQuery))
+                .method(method, java.net.http.HttpRequest.BodyPublishers.noBody()).build(),
+            java.net.http.HttpResponse.BodyHandlers.ofString());
+        assertThat(response.statusCode()).as(method + " " + pathAndQuery + ": " + response.body()).isEqualTo(200);
+        return response.body();
+    }
+
     String readConf(String file) throws IOException {
         return Files.readString(home.resolve("conf").resolve(file));
     }
@@ -161,6 +207,10 @@ final class Distribution implements AutoCloseable {
     public void close() throws IOException, InterruptedException {
         if (Files.exists(home.resolve("run/postino.pid"))) {
             postino("stop");
+        }
+        if (Boolean.getBoolean("postino.it.keep")) {
+            System.out.println("Kept the installation's home for inspection: " + home);
+            return;
         }
         try (Stream<Path> files = Files.walk(home)) {
             files.sorted(Comparator.reverseOrder()).forEach(path -> path.toFile().delete());

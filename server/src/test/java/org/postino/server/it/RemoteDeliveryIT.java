@@ -322,21 +322,7 @@ class RemoteDeliveryIT {
         throw new AssertionError("no deferral of " + mail + " logged after its " + action + " notice");
     }
 
-    /**
-     * Sets one parameter of the DeliverRemotely mailet in the installation's mailetcontainer.xml,
-     * replacing its value when the file has one.
-     */
     private static void configureDelivery(String parameter, String value) throws Exception {
-        String xml = postino.readConf("mailetcontainer.xml");
-        String mailet = "class=\"org.postino.mailets.DeliverRemotely\">";
-        assertThat(xml).contains(mailet);
-        Matcher existing = Pattern.compile("<" + parameter + ">[^<]*</" + parameter + ">").matcher(xml);
-        String element = "<" + parameter + ">" + value + "</" + parameter + ">";
-        if (existing.find()) {
-            xml = xml.substring(0, existing.start()) + element + xml.substring(existing.end());
-        } else {
-            xml = xml.replace(mailet, mailet + "\n                " + element);
-        }
-        postino.writeConf("mailetcontainer.xml", xml);
+        postino.configureDelivery(parameter, value);
     }
 }

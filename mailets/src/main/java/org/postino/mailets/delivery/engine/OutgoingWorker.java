@@ -18,6 +18,10 @@ import javax.mail.MessagingException;
 
 import org.apache.james.core.MailAddress;
 import org.apache.james.queue.api.MailQueue;
+import org.apache.james.queue.api.MailPrioritySupport;
+import org.apache.mailet.Attribute;
+import org.apache.mailet.AttributeName;
+import org.apache.mailet.AttributeValue;
 import org.apache.mailet.Mail;
 import org.postino.mailets.delivery.dsn.EnhancedStatus;
 import org.postino.mailets.delivery.fairness.Admission;
@@ -40,14 +44,15 @@ import org.slf4j.LoggerFactory;
  * the attempt is finished, so a crash at any point loses nothing.
  *
  * <p>Before connecting it asks the {@link DestinationGate}: a destination at its concurrency limit sends the mail
- * back to the queue for {@link #AT_LIMIT_DELAY} plus up to {@link #AT_LIMIT_JITTER}, and a dead destination sends it
+ * back to the queue to wait its turn (as long as the gate reckons the mails ahead of it take), and a dead destination sends it
  * back until its backoff is over (or until the end of the mail's lifetime, when that comes first); neither counts as
  * an attempt, and neither holds a delivery thread while waiting.
  */
 final class OutgoingWorker {
 
-    static final Duration AT_LIMIT_DELAY = Duration.ofSeconds(1);
     static final Duration AT_LIMIT_JITTER = Duration.ofSeconds(2);
+    /** Marks a mail put back because its destination was at its limit, so the gate hears when it is back. */
+    static final AttributeName WAITING_IN_LINE = AttributeName.of("org.postino.delivery.waitingInLine");
 
     private static final Logger LOGGER = LoggerFactory.getLogger(OutgoingWorker.class);
 
@@ -81,9 +86,13 @@ final class OutgoingWorker {
         }
         String domain = SmtpAddresses.domain(recipients.get(0));
         DeliveryPolicy policy = policies.forDomain(domain);
+        int priority = priority(mail);
+        if (mail.removeAttribute(WAITING_IN_LINE).isPresent()) {
+            gate.backInLine(domain, priority);
+        }
         Admission admission = gate.admit(domain);
         if (admission instanceof Admission.AtLimit atLimit) {
-            putBackAtLimit(mail, state, domain, atLimit, now);
+            putBackAtLimit(mail, state, domain, priority, atLimit, now);
         } else if (admission instanceof Admission.Dead dead) {
             holdForDeadDestination(mail, state, policy, domain, dead, now);
         } else {
@@ -112,10 +121,14 @@ final class OutgoingWorker {
         }
     }
 
-    /** Not an attempt: the mail comes back shortly, when a slot may have freed, with its state unchanged. */
-    private void putBackAtLimit(Mail mail, DeliveryState state, String domain, Admission.AtLimit atLimit, Instant now)
-        throws MessagingException {
-        Duration delay = AT_LIMIT_DELAY.plusMillis((long) (random.nextDouble() * AT_LIMIT_JITTER.toMillis()));
+    /**
+     * Not an attempt: the mail waits its turn in the queue, as long as the gate says the mails ahead of it (same or
+     * higher priority) take, plus up to {@link #AT_LIMIT_JITTER}; its state is unchanged.
+     */
+    private void putBackAtLimit(Mail mail, DeliveryState state, String domain, int priority, Admission.AtLimit atLimit,
+                                Instant now) throws MessagingException {
+        Duration delay = gate.waitInLine(domain, priority).plusMillis((long) (random.nextDouble() * AT_LIMIT_JITTER.toMillis()));
+        mail.setAttribute(new Attribute(WAITING_IN_LINE, AttributeValue.of(true)));
         state.writeTo(mail, Optional.of(now.plus(delay)));
         queue.enQueue(mail, delay);
         LOGGER.debug("{}: {} is at its limit of {} deliveries at once; back in {}", mail.getName(), domain, atLimit.window(), delay);
@@ -173,6 +186,16 @@ final class OutgoingWorker {
         queue.enQueue(mail, delay);
         // The server's RemoteDeliveryIT reads "<mail>: <n> recipient(s) deferred, attempt <k> failed" from this line.
         LOGGER.info("{}: {} recipient(s) deferred, {}, next attempt in {}", mail.getName(), deferred.size(), what, delay);
+    }
+
+    /** The mail's queue priority (James's MAIL_PRIORITY, 0..9), normal (5) when it has none. */
+    static int priority(Mail mail) {
+        return mail.getAttribute(MailPrioritySupport.MAIL_PRIORITY)
+            .map(Attribute::getValue)
+            .map(AttributeValue::getValue)
+            .filter(Number.class::isInstance)
+            .map(value -> ((Number) value).intValue())
+            .orElse(MailPrioritySupport.NORMAL_PRIORITY);
     }
 
     private static byte[] content(Mail mail) throws MessagingException, IOException {

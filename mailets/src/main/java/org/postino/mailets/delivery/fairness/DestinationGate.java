@@ -3,10 +3,13 @@ package org.postino.mailets.delivery.fairness;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
+import java.util.PriorityQueue;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
@@ -24,6 +27,15 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * destination is dead again for twice as long, up to {@code deadDestinationMaxBackoff}. The first attempt that reaches
  * a host revives it. Attempts that were already running when the destination was declared dead do not extend it.
  *
+ * <p><b>Waiting in line.</b> Mail that finds its destination at its limit goes back to the queue for a while, and
+ * {@link #waitInLine} says how long: the mails already waiting for that destination with the same or a higher
+ * priority, divided by {@code destinationConcurrency}, times the destination's mean attempt time, at most two minutes.
+ * A backlog of thousands of mails for one slow destination thus comes back from the queue at about the pace it can be
+ * delivered, instead of cycling through the queue every few seconds, while a high-priority mail that arrives behind it
+ * waits only for the next free slot. The reckoning is optimistic (the largest window), so that a destination is never
+ * held below what it takes: a mail back too early just waits again.
+ * {@link #backInLine} is told when a waiting mail is taken from the queue again.
+ *
  * <p>All of this lives in memory and is only an optimisation: after a restart every destination is simply tried.
  * Thread-safe; every operation is short and takes one lock.
  */
@@ -31,6 +43,14 @@ public final class DestinationGate {
 
     /** How long a destination with nothing running keeps its window; also how often idle ones are looked for. */
     static final Duration IDLE = Duration.ofMinutes(1);
+    /** The shortest and the longest wait in line. */
+    static final Duration SHORTEST_WAIT = Duration.ofSeconds(1);
+    static final Duration LONGEST_WAIT = Duration.ofMinutes(2);
+    /** What an attempt is assumed to take before one has been timed. */
+    static final Duration FIRST_ATTEMPT_GUESS = Duration.ofMillis(500);
+    /** How late past its time a mail waiting in line may come back and still count as waiting. */
+    static final Duration OVERDUE = Duration.ofSeconds(30);
+    private static final int PRIORITIES = 10;
 
     private final FairnessSettings settings;
     private final Clock clock;
@@ -56,7 +76,56 @@ public final class DestinationGate {
             return new Admission.AtLimit(state.window);
         }
         state.running++;
-        return new Admission.Admitted(new Lease(key, state.declarations));
+        return new Admission.Admitted(new Lease(key, state.declarations, now));
+    }
+
+    /**
+     * Registers a mail of {@code priority} (0..9, out-of-range values clamped) that found {@code destination} at its
+     * limit and goes back to the queue; returns how long it should stay there, from {@link #SHORTEST_WAIT} to
+     * {@link #LONGEST_WAIT}.
+     */
+    public synchronized Duration waitInLine(String destination, int priority) {
+        Instant now = clock.instant();
+        String key = destination.toLowerCase(Locale.ROOT);
+        Destination state = destinations.computeIfAbsent(key, name -> new Destination(settings.initialDestinationConcurrency()));
+        int level = clamp(priority);
+        state.forgetOverdue(now);
+        long ahead = 0;
+        for (int p = level; p < PRIORITIES; p++) {
+            ahead += state.waiting.get(p).size();
+        }
+        // Reckoned with the largest window the destination may reach: a mail back too early only waits again, a mail
+        // back too late would hold the destination below what it can take.
+        long millis = Math.round(ahead * state.meanAttemptMillis / settings.destinationConcurrency());
+        Duration wait = Duration.ofMillis(Math.max(SHORTEST_WAIT.toMillis(), Math.min(LONGEST_WAIT.toMillis(), millis)));
+        Instant back = now.plus(wait);
+        state.waiting.get(level).add(back);
+        if (state.waitingUntil == null || back.isAfter(state.waitingUntil)) {
+            state.waitingUntil = back;
+        }
+        return wait;
+    }
+
+    /** A mail that {@link #waitInLine} sent back is out of the queue again. */
+    public synchronized void backInLine(String destination, int priority) {
+        Destination state = destinations.get(destination.toLowerCase(Locale.ROOT));
+        if (state != null) {
+            state.waiting.get(clamp(priority)).poll();
+        }
+    }
+
+    /** How many mails of {@code destination} are waiting in line, all priorities. */
+    public synchronized int waiting(String destination) {
+        Destination state = destinations.get(destination.toLowerCase(Locale.ROOT));
+        if (state == null) {
+            return 0;
+        }
+        state.forgetOverdue(clock.instant());
+        return state.waiting.stream().mapToInt(java.util.Queue::size).sum();
+    }
+
+    private static int clamp(int priority) {
+        return Math.max(0, Math.min(PRIORITIES - 1, priority));
     }
 
     /** The current window of {@code destination}: what {@link #admit} would allow at once. */
@@ -73,6 +142,10 @@ public final class DestinationGate {
         Instant now = clock.instant();
         state.running--;
         state.lastRelease = now;
+        if (contact != Contact.NOT_TRIED) {
+            long took = Math.max(0, Duration.between(lease.started, now).toMillis());
+            state.meanAttemptMillis = 0.8 * state.meanAttemptMillis + 0.2 * took;
+        }
         if (contact == Contact.REACHED) {
             state.window = Math.min(settings.destinationConcurrency(), state.window + 1);
             state.failures = 0;
@@ -102,6 +175,7 @@ public final class DestinationGate {
         lastSweep = now;
         destinations.values().removeIf(state -> state.running == 0 && state.lastRelease != null
             && (state.deadUntil == null || !now.isBefore(state.deadUntil))
+            && (state.waitingUntil == null || now.isAfter(state.waitingUntil.plus(IDLE)))
             && state.lastRelease.isBefore(now.minus(state.failures == 0 ? IDLE : settings.deadDestinationMaxBackoff())));
     }
 
@@ -115,9 +189,30 @@ public final class DestinationGate {
         Instant deadUntil;
         Instant lastRelease;
         String lastFailure = "";
+        /**
+         * When the mails sent back at the limit are due back, by priority. A mail not seen again within
+         * {@link #OVERDUE} of its time (removed by an operator, say) stops counting.
+         */
+        final List<PriorityQueue<Instant>> waiting = new ArrayList<>();
+        /** When the last of them is due back. */
+        Instant waitingUntil;
+        /** Moving mean of the attempts' durations. */
+        double meanAttemptMillis = FIRST_ATTEMPT_GUESS.toMillis();
 
         Destination(int window) {
             this.window = window;
+            for (int p = 0; p < PRIORITIES; p++) {
+                waiting.add(new PriorityQueue<>());
+            }
+        }
+
+        void forgetOverdue(Instant now) {
+            Instant overdue = now.minus(OVERDUE);
+            for (PriorityQueue<Instant> times : waiting) {
+                while (!times.isEmpty() && times.peek().isBefore(overdue)) {
+                    times.poll();
+                }
+            }
         }
     }
 
@@ -126,11 +221,13 @@ public final class DestinationGate {
 
         private final String destination;
         private final int declarations;
+        private final Instant started;
         private final AtomicBoolean released = new AtomicBoolean();
 
-        private Lease(String destination, int declarations) {
+        private Lease(String destination, int declarations, Instant started) {
             this.destination = destination;
             this.declarations = declarations;
+            this.started = started;
         }
 
         /** A host answered: the window grows, the failure count ends, a dead destination revives. */

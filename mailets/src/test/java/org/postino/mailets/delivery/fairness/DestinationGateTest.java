@@ -230,6 +230,62 @@ class DestinationGateTest {
         return ((Admission.Admitted) admission).lease();
     }
 
+    @Test
+    void waitInLineShouldSpreadABacklogAtThePaceTheDestinationCanDeliver() {
+        // One attempt of 10 s: the mean moves from the 0.5 s guess to 0.8 * 0.5 + 0.2 * 10 = 2.4 s.
+        DestinationGate.Lease first = admitAll(DOMAIN).get(0);
+        clock.advance(Duration.ofSeconds(10));
+        first.reached();
+        admitAll(DOMAIN);
+        List<Duration> waits = new ArrayList<>();
+        for (int i = 0; i < 30; i++) {
+            waits.add(testee.waitInLine(DOMAIN, 0));
+        }
+
+        assertThat(waits.get(0)).as("nobody ahead: the shortest wait").isEqualTo(DestinationGate.SHORTEST_WAIT);
+        assertThat(waits).as("each one later than the one before it, beyond the shortest").isSorted();
+        assertThat(waits.get(29)).as("29 ahead, at most 4 at once, 2.4 s each").isEqualTo(Duration.ofMillis(29 * 2400 / 4));
+        assertThat(testee.waiting(DOMAIN)).isEqualTo(30);
+    }
+
+    @Test
+    void waitInLineShouldLetAHigherPriorityMailPassTheLowerOnes() {
+        admitAll(DOMAIN);
+        for (int i = 0; i < 100; i++) {
+            testee.waitInLine(DOMAIN, 0);
+        }
+
+        assertThat(testee.waitInLine(DOMAIN, 9)).as("nothing of priority 9 ahead").isEqualTo(DestinationGate.SHORTEST_WAIT);
+        assertThat(testee.waitInLine(DOMAIN, 0)).as("behind 100 bulk mails and the urgent one, 4 at once, 0.5 s each").isEqualTo(Duration.ofMillis(101 * 500 / 4));
+    }
+
+    @Test
+    void backInLineAndOverdueMailsShouldStopCounting() {
+        admitAll(DOMAIN);
+        for (int i = 0; i < 10; i++) {
+            testee.waitInLine(DOMAIN, 5);
+        }
+        testee.backInLine(DOMAIN, 5);
+        testee.backInLine(DOMAIN, 5);
+        assertThat(testee.waiting(DOMAIN)).isEqualTo(8);
+
+        // Removed from the queue by an operator, say: they never come back, and stop counting once overdue.
+        clock.advance(DestinationGate.LONGEST_WAIT.plus(DestinationGate.OVERDUE).plusSeconds(1));
+        assertThat(testee.waiting(DOMAIN)).isZero();
+        assertThat(testee.waitInLine(DOMAIN, 5)).isEqualTo(DestinationGate.SHORTEST_WAIT);
+    }
+
+    @Test
+    void waitInLineShouldNeverExceedTheLongestWait() {
+        admitAll(DOMAIN).forEach(lease -> {
+            clock.advance(Duration.ofMinutes(30));
+            lease.reached();
+        });
+        for (int i = 0; i < 1000; i++) {
+            assertThat(testee.waitInLine(DOMAIN, 1)).isLessThanOrEqualTo(DestinationGate.LONGEST_WAIT);
+        }
+    }
+
     private List<DestinationGate.Lease> admitAll(String domain) {
         List<DestinationGate.Lease> leases = new ArrayList<>();
         for (Admission admission = testee.admit(domain); admission instanceof Admission.Admitted admitted;
