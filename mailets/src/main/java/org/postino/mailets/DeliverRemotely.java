@@ -47,6 +47,10 @@ import org.postino.mailets.delivery.policy.DeliveryPolicies;
  *       before it counts as dead;</li>
  *   <li>{@code deadDestinationBackoff}: greater than zero, at most {@code 1d}, default {@code 5m}: how long a dead
  *       destination is left alone;</li>
+ *   <li>{@code failureProcessor}: default none. The processor that gets a copy of every mail given up on (failed
+ *       recipients only, with the attempts, arrival time and last error as attributes), beside the sender's notice:
+ *       to keep it in a repository, say, using the {@code AttemptsAtLeast} and {@code QueuedLongerThan} matchers of
+ *       postino-matchers to sort it;</li>
  *   <li>{@code deadDestinationMaxBackoff}: from {@code deadDestinationBackoff} to {@code 1d}, default {@code 1h} (or
  *       the backoff when it is longer): the cap when the backoff doubles.</li>
  * </ul>
@@ -68,8 +72,11 @@ import org.postino.mailets.delivery.policy.DeliveryPolicies;
  * (whatever the host said about the recipients) up to {@code destinationConcurrency}, and shrinks by one, down to 1,
  * with each attempt that reached none; a destination idle for a minute starts again from the initial window. The limit
  * only matters when {@code deliveryThreads} is larger than it. A mail whose destination is at its limit does not wait
- * on a delivery thread: it goes back in the queue for 1 to 3 s (longer when the queue only looks for due mail every
- * few seconds, as the ActiveMQ one does) and is not counted as an attempt.
+ * on a delivery thread: it goes back in the queue to wait its turn, not counted as an attempt, for as long as the mails
+ * ahead of it (same or higher priority) should take at that destination's pace (from 1 s to 2 min, plus up to 2 s of
+ * jitter): a backlog of thousands comes back at about the pace it can be delivered, and an urgent mail behind it waits
+ * only for the next free slot. Across destinations the queue's order (priority, then age) decides, and a destination
+ * at its limit never holds a thread, so every destination with a free slot gets the next thread that is free.
  *
  * <p>An attempt "reaches no host" when every host and address was refused, timed out, lost the connection or refused
  * the greeting or EHLO; replies to MAIL, RCPT or DATA, DNS failures and TLS problems do not count. After

@@ -78,7 +78,7 @@ public final class DeliveryEngine {
         Notices notices = new Notices(context, DsnWriter.of(clock), clock, settings.heloName, settings.noticeLanguage);
         OutgoingWorker worker = new OutgoingWorker(queue, policies, resolver,
             new DestinationAttempt(client, settings.heloName, settings.port), new DestinationGate(settings.fairness, clock),
-            notices, clock, random);
+            notices, new FailedMail(context, settings.failureProcessor), clock, random);
         Scheduler scheduler = Schedulers.newBoundedElastic(settings.deliveryThreads, Integer.MAX_VALUE, "remote-delivery");
         // Taking mail from a JMS queue blocks: it gets a thread of its own, never the caller's.
         Scheduler taker = Schedulers.newSingle("remote-delivery-queue");

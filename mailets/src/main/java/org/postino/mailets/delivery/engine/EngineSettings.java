@@ -26,13 +26,14 @@ import org.postino.mailets.delivery.policy.Durations;
  * {@code destinationConcurrency} (1..500, default 20), {@code initialDestinationConcurrency} (1..destinationConcurrency,
  * default 5 or the limit if lower), {@code deadDestinationFailures} (1..1000, default 5), {@code deadDestinationBackoff}
  * (greater than zero, at most 1d, default {@code 5m}) and {@code deadDestinationMaxBackoff} (from the backoff to 1d,
- * default {@code 1h}, or the backoff if longer); see {@code DestinationGate}.
+ * default {@code 1h}, or the backoff if longer); see {@code DestinationGate}; {@code failureProcessor} (default none:
+ * the processor that gets a copy of mail given up on, see {@code FailedMail}).
  */
 final class EngineSettings {
 
     static final Set<String> KEYS = Set.of("outgoingQueue", "deliveryThreads", "heloName", "dnsServers", "dnsTimeout",
         "noticeLanguage", "port", "destinationConcurrency", "initialDestinationConcurrency", "deadDestinationFailures",
-        "deadDestinationBackoff", "deadDestinationMaxBackoff");
+        "deadDestinationBackoff", "deadDestinationMaxBackoff", "failureProcessor");
 
     final String outgoingQueue;
     final int deliveryThreads;
@@ -42,9 +43,11 @@ final class EngineSettings {
     final Language noticeLanguage;
     final int port;
     final FairnessSettings fairness;
+    final Optional<String> failureProcessor;
 
     private EngineSettings(String outgoingQueue, int deliveryThreads, String heloName, Optional<List<InetSocketAddress>> dnsServers,
-                           Duration dnsTimeout, Language noticeLanguage, int port, FairnessSettings fairness) {
+                           Duration dnsTimeout, Language noticeLanguage, int port, FairnessSettings fairness,
+                           Optional<String> failureProcessor) {
         this.outgoingQueue = outgoingQueue;
         this.deliveryThreads = deliveryThreads;
         this.heloName = heloName;
@@ -53,6 +56,7 @@ final class EngineSettings {
         this.noticeLanguage = noticeLanguage;
         this.port = port;
         this.fairness = fairness;
+        this.failureProcessor = failureProcessor;
     }
 
     static EngineSettings from(MailetConfig config) throws MessagingException {
@@ -72,10 +76,13 @@ final class EngineSettings {
         })).orElse(Language.ENGLISH);
         Optional<List<InetSocketAddress>> servers = value(config, "dnsServers").map(text -> servers(name, text, problems));
         FairnessSettings fairness = fairness(config, problems);
+        Optional<String> failureProcessor = value(config, "failureProcessor");
+        failureProcessor.filter(processor -> !processor.matches("[A-Za-z0-9_.-]+")).ifPresent(processor ->
+            problems.add(name + ": failureProcessor = '" + processor + "': expected the name of a processor"));
         if (!problems.isEmpty()) {
             throw new MessagingException(String.join("\n", problems));
         }
-        return new EngineSettings(queue, threads, helo, servers, dnsTimeout, language, port, fairness);
+        return new EngineSettings(queue, threads, helo, servers, dnsTimeout, language, port, fairness, failureProcessor);
     }
 
     private static FairnessSettings fairness(MailetConfig config, List<String> problems) {

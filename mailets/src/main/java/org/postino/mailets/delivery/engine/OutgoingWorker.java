@@ -62,17 +62,19 @@ final class OutgoingWorker {
     private final DestinationAttempt attempt;
     private final DestinationGate gate;
     private final Notices notices;
+    private final FailedMail failedMail;
     private final Clock clock;
     private final Random random;
 
     OutgoingWorker(MailQueue queue, DeliveryPolicies policies, MxResolver resolver, DestinationAttempt attempt,
-                   DestinationGate gate, Notices notices, Clock clock, Random random) {
+                   DestinationGate gate, Notices notices, FailedMail failedMail, Clock clock, Random random) {
         this.queue = queue;
         this.policies = policies;
         this.resolver = resolver;
         this.attempt = attempt;
         this.gate = gate;
         this.notices = notices;
+        this.failedMail = failedMail;
         this.clock = clock;
         this.random = random;
     }
@@ -114,6 +116,7 @@ final class OutgoingWorker {
         log(mail, domain, results);
         notices.relayed(mail, state.arrived(), delivered);
         notices.failed(mail, state.arrived(), failed);
+        failedMail.handOver(mail, state.afterFailedAttempt(failed.isEmpty() ? "" : failed.get(0).describe()), failed);
         if (!deferred.isEmpty()) {
             DeliveryState next = state.afterFailedAttempt(deferred.get(0).describe());
             putBack(mail, next, policy, deferred, now,
@@ -173,6 +176,7 @@ final class OutgoingWorker {
         if (policy.givesUp(next.arrived(), next.attempts(), now)) {
             LOGGER.info("Giving up on {} after {} attempts since {}", mail.getName(), next.attempts(), next.arrived());
             notices.failed(mail, next.arrived(), deferred);
+            failedMail.handOver(mail, next, deferred);
             return;
         }
         List<Duration> due = policy.noticesDue(next.arrived(), next.noticesSent(), now);

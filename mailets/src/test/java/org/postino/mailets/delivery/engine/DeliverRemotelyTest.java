@@ -212,6 +212,31 @@ class DeliverRemotelyTest {
     }
 
     @Test
+    void mailGivenUpOnShouldGoToTheFailureProcessorWithItsStateBesideTheNotice() throws Exception {
+        mx.rcptReply(rcpt -> rcpt.contains("kept") ? "250 2.1.5 ok" : "550 5.1.1 no such user");
+        start(Map.of("failureProcessor", "delivery-failed"));
+
+        testee.service(mail("kept", "gone"));
+
+        await(() -> context.getSentMails().size() == 2);
+        FakeMailContext.SentMail handedOver = context.getSentMails().stream()
+            .filter(sent -> "delivery-failed".equals(sent.getState())).findFirst().orElseThrow();
+        assertThat(handedOver.getRecipients()).as("the failed recipient only").containsExactly(new MailAddress("gone@[127.0.0.1]"));
+        assertThat(handedOver.getAttributes()).as("state for AttemptsAtLeast / QueuedLongerThan")
+            .containsKeys(DeliveryState.ATTEMPTS, DeliveryState.ARRIVED);
+        assertThat(handedOver.getAttributes().get(DeliveryState.ATTEMPTS).getValue().getValue()).isEqualTo(1L);
+        assertThat(context.getSentMails()).filteredOn(sent -> sent.getState() == null || "root".equals(sent.getState()))
+            .as("the sender's notice").hasSize(1);
+    }
+
+    @Test
+    void initShouldRefuseAFailureProcessorThatIsNotAName() {
+        assertThatThrownBy(() -> start(Map.of("failureProcessor", "no such processor")))
+            .isInstanceOf(MessagingException.class)
+            .hasMessageContaining("failureProcessor = 'no such processor'");
+    }
+
+    @Test
     void initShouldReportEveryBadParameter() {
         assertThatThrownBy(() -> start(Map.of("deliveryThreads", "0", "noticeLanguage", "klingon", "lifetime", "soon")))
             .isInstanceOf(MessagingException.class)
