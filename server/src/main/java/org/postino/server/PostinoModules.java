@@ -44,6 +44,9 @@ public final class PostinoModules {
             new org.postino.extensions.webadmin.OutgoingQueueRoutesModule(),
             new MailRepositoriesRoutesModule(),
             new SieveRoutesModule(),
+            // GET /metrics: James's metrics (DropWizard) in the Prometheus text format, the outgoing queue's included.
+            binder -> com.google.inject.multibindings.Multibinder.newSetBinder(binder, org.apache.james.webadmin.Routes.class)
+                .addBinding().to(org.apache.james.webadmin.dropwizard.MetricsRoutes.class),
             new NoJwtModule());
     }
 

@@ -85,6 +85,36 @@ class OutgoingQueueOnActiveMQTest {
     }
 
     @Test
+    void gaugesShouldCountTheQueueByPriorityAndDestination() throws Exception {
+        queue.enQueue(OutgoingQueueFixture.withPriority(fresh("mail-urgent", MaybeSender.getMailSender("ceo@postino.test"),
+            Duration.ZERO, "board@example.com"), 9));
+        queue.enQueue(OutgoingQueueFixture.withPriority(fresh("mail-bulk", MaybeSender.getMailSender("news@postino.test"),
+            Duration.ZERO, "reader@third.test"), 0));
+        java.util.Map<String, org.apache.james.metrics.api.Gauge<?>> registered = new java.util.HashMap<>();
+        org.apache.james.metrics.api.GaugeRegistry registry = new org.apache.james.metrics.api.GaugeRegistry() {
+            @Override
+            public <T> org.apache.james.metrics.api.GaugeRegistry register(String name, org.apache.james.metrics.api.Gauge<T> gauge) {
+                registered.put(name, gauge);
+                return this;
+            }
+
+            @Override
+            public <T> SettableGauge<T> settableGauge(String name) {
+                throw new UnsupportedOperationException();
+            }
+        };
+        new OutgoingQueueGauges(testee, registry, Clock.systemUTC()).start();
+
+        assertThat(registered.get("postino.outgoing.mails").get()).isEqualTo(5L);
+        assertThat(registered.get("postino.outgoing.priority.9").get()).isEqualTo(1L);
+        assertThat(registered.get("postino.outgoing.priority.0").get()).isEqualTo(1L);
+        assertThat(registered.get("postino.outgoing.priority.5").get()).as("mail without a priority counts as 5").isEqualTo(3L);
+        assertThat(registered.get("postino.outgoing.destinations").get()).isEqualTo(3L);
+        assertThat(registered.get("postino.outgoing.largestDestination").get()).as("example.com").isEqualTo(3L);
+        assertThat(registered).as("mails, 10 priorities, destinations, largest").hasSize(13);
+    }
+
+    @Test
     void aMailQueuedWithoutDelayShouldBeDueWithNoNextAttempt() throws Exception {
         QueuedMail fresh = find(queue, "mail-fresh").orElseThrow();
 

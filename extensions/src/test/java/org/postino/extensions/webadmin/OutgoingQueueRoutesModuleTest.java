@@ -31,6 +31,7 @@ class OutgoingQueueRoutesModuleTest {
             bind(new TypeLiteral<MailQueueFactory<? extends ManageableMailQueue>>() { })
                 .toInstance(new MemoryMailQueueFactory(new RawMailQueueItemDecoratorFactory()));
             bind(Clock.class).toInstance(Clock.systemUTC());
+            bind(org.apache.james.metrics.api.GaugeRegistry.class).toInstance(new org.apache.james.metrics.api.NoopGaugeRegistry());
             bind(MailetContext.class).toInstance(FakeMailContext.defaultContext());
             Multibinder.newSetBinder(binder(), JsonTransformerModule.class);
             Multibinder.newSetBinder(binder(), Routes.class);

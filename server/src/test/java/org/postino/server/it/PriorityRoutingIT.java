@@ -94,6 +94,11 @@ class PriorityRoutingIT {
         long backlog = outgoingQueueSize();
         System.out.printf("spool %s, outgoing %d when the interactive and local messages are sent%n",
             postino.webAdmin("/mailQueues/spool"), backlog);
+        String metrics = postino.webAdmin("/metrics");
+        assertThat(gauge(metrics, "postino_outgoing_priority_0")).as("bulk mails queued, by the metrics").isGreaterThan(backlog / 2);
+        assertThat(gauge(metrics, "postino_outgoing_mails")).as("mails queued, by the metrics").isGreaterThan(backlog / 2);
+        JsonNode listing = JSON.readTree(postino.webAdmin("/postino/outgoing"));
+        assertThat(listing.path("byPriority").path("0").asLong()).as("bulk mails queued, by WebAdmin").isGreaterThan(backlog / 2);
         String interactive = submit(List.of("ceo@" + SLOW), "X-Priority: 1\r\n", "urgent");
         String local = submit(List.of(BOB), "", "local during the backlog");
         long sent = System.nanoTime();
@@ -250,6 +255,16 @@ class PriorityRoutingIT {
             }
         }
         return mails;
+    }
+
+    /** The value of {@code name} in WebAdmin's Prometheus text; fails when it is missing. */
+    private static double gauge(String metrics, String name) {
+        for (String line : metrics.split("\n")) {
+            if (line.startsWith(name + " ")) {
+                return Double.parseDouble(line.substring(name.length() + 1).trim());
+            }
+        }
+        throw new AssertionError(name + " not in GET /metrics");
     }
 
     /** How the queue listing names a domain-literal destination: James's Domain drops the brackets. */
