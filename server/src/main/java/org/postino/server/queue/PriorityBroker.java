@@ -59,6 +59,9 @@ public final class PriorityBroker {
         // The broker only looks for a match among the messages it has paged in, 200 by default: a backlog of mail
         // not yet due at the head of the queue would hide everything behind it, high priority included.
         everyQueue.setMaxPageSize(MAX_PAGE);
+        // Messages are persistent and their store is the limit: a full memory cache (a large page of large mails)
+        // must never block the SMTP server's enqueue; the broker then just reads from the store.
+        everyQueue.setProducerFlowControl(false);
         // Record "handed out" before handing out, so a message redelivered after a crash is
         // known to be one (the pipeline then checks it was not already delivered).
         everyQueue.setPersistJMSRedelivered(true);
@@ -78,6 +81,9 @@ public final class PriorityBroker {
         broker.setSchedulerSupport(false);
         broker.setAdvisorySupport(false);
         broker.setEnableStatistics(true);
+        // Memory for messages the broker holds (paged in to find the next one due): a quarter of the heap, not
+        // ActiveMQ's 1 GiB (cut to 70% of the heap), so that a backlog of large mails cannot crowd out the server.
+        broker.getSystemUsage().getMemoryUsage().setLimit(Runtime.getRuntime().maxMemory() / 4);
         broker.start();
         broker.waitUntilStarted();
         LOGGER.info("Queue broker started, store in {}", store.getDirectory());
