@@ -72,6 +72,7 @@ public final class PostinoServer {
             .overrideWith(binder -> {
                 binder.bind(ConfigurationProvider.class).toInstance(listeners);
                 binder.bind(PostinoDirectories.class).toInstance(directories);
+                binder.bind(PostinoSettings.class).toInstance(settings);
             })
             .overrideWith(overrides);
         return new PostinoServer(directories, james);

@@ -2,6 +2,9 @@ package org.postino.server.config;
 
 import java.nio.file.Path;
 import java.util.Optional;
+import java.util.OptionalLong;
+
+import org.postino.extensions.smtp.Sizes;
 
 /**
  * Postino's own start-up settings, from {@code conf/postino.properties}. Every key, its default
@@ -24,6 +27,10 @@ import java.util.Optional;
  *       Default {@code true}.</td></tr>
  *   <tr><td>{@code tls.selfsigned.hostname}</td><td>the certificate's name; default: this machine's
  *       canonical host name.</td></tr>
+ *   <tr><td>{@code queue.pauseBelowFreeSpace}</td><td>below this much usable space in the data directory's file
+ *       system, mail waits in its queue instead of being processed, until there is room again (see
+ *       {@code StorageGuard}); a size with {@code K}, {@code M} or {@code G} (powers of 1024), at least 1M. Keep it
+ *       below the SMTP listeners' {@code minFreeSpace}, so that new mail is refused first. Default {@code 64M}.</td></tr>
  * </table>
  */
 public final class PostinoSettings {
@@ -32,21 +39,26 @@ public final class PostinoSettings {
 
     public enum PrivilegedPorts { SHIFT, FAIL }
 
+    static final long DEFAULT_PAUSE_BELOW_FREE_SPACE = 64L << 20;
+
     private final Path dataDirectory;
     private final Optional<String> listenAddress;
     private final PrivilegedPorts privilegedPorts;
     private final int privilegedShift;
     private final boolean selfSignedTls;
     private final Optional<String> selfSignedHostname;
+    private final long pauseBelowFreeSpace;
 
     private PostinoSettings(Path dataDirectory, Optional<String> listenAddress, PrivilegedPorts privilegedPorts,
-                            int privilegedShift, boolean selfSignedTls, Optional<String> selfSignedHostname) {
+                            int privilegedShift, boolean selfSignedTls, Optional<String> selfSignedHostname,
+                            long pauseBelowFreeSpace) {
         this.dataDirectory = dataDirectory;
         this.listenAddress = listenAddress;
         this.privilegedPorts = privilegedPorts;
         this.privilegedShift = privilegedShift;
         this.selfSignedTls = selfSignedTls;
         this.selfSignedHostname = selfSignedHostname;
+        this.pauseBelowFreeSpace = pauseBelowFreeSpace;
     }
 
     public static PostinoSettings load(Path home, Path confDirectory) {
@@ -65,8 +77,20 @@ public final class PostinoSettings {
         int shift = properties.intInRange("privileged.ports.shift", 1, 64000).orElse(10000);
         boolean selfSigned = properties.bool("tls.selfsigned").orElse(true);
         Optional<String> hostname = properties.string("tls.selfsigned.hostname");
+        long pauseBelow = properties.string("queue.pauseBelowFreeSpace").map(text -> {
+            OptionalLong bytes = Sizes.bytes(text, 'g');
+            if (bytes.isEmpty() || bytes.getAsLong() < 1L << 20) {
+                throw properties.error("queue.pauseBelowFreeSpace", text, "expected a size of at least 1M, such as 64M or 1G");
+            }
+            return bytes.getAsLong();
+        }).orElse(DEFAULT_PAUSE_BELOW_FREE_SPACE);
         properties.rejectUnknownKeys();
-        return new PostinoSettings(data, listen, privileged, shift, selfSigned, hostname);
+        return new PostinoSettings(data, listen, privileged, shift, selfSigned, hostname, pauseBelow);
+    }
+
+    /** Usable bytes in the data directory's file system below which queued mail waits. */
+    public long pauseBelowFreeSpace() {
+        return pauseBelowFreeSpace;
     }
 
     public Path dataDirectory() {

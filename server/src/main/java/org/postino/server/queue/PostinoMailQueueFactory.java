@@ -17,20 +17,22 @@ final class PostinoMailQueueFactory extends ActiveMQMailQueueFactory {
     private final MailQueueItemDecoratorFactory decorators;
     private final MetricFactory metrics;
     private final GaugeRegistry gauges;
+    private final StorageGuard storage;
 
     PostinoMailQueueFactory(ConnectionFactory connections, MailQueueItemDecoratorFactory decorators,
-                            MetricFactory metrics, GaugeRegistry gauges) {
+                            MetricFactory metrics, GaugeRegistry gauges, StorageGuard storage) {
         super(connections, decorators, metrics, gauges, new ActiveMQMetricCollectorNoop());
         this.connections = connections;
         this.decorators = decorators;
         this.metrics = metrics;
         this.gauges = gauges;
+        this.storage = storage;
         setUseBlobMessages(false);
         setUseJMX(false);
     }
 
     @Override
     protected ManageableMailQueue createCacheableMailQueue(MailQueueName name) {
-        return new RedeliveryAwareMailQueue(connections, decorators, name, metrics, gauges);
+        return new RedeliveryAwareMailQueue(connections, decorators, name, metrics, gauges, storage);
     }
 }

@@ -14,6 +14,7 @@ import org.apache.james.queue.api.MailQueueItemDecoratorFactory;
 import org.apache.james.queue.api.ManageableMailQueue;
 import org.apache.james.core.healthcheck.HealthCheck;
 import org.postino.server.config.PostinoDirectories;
+import org.postino.server.config.PostinoSettings;
 
 import com.google.inject.AbstractModule;
 import com.google.inject.Provides;
@@ -69,8 +70,10 @@ public class PriorityQueueModule extends AbstractModule {
     @Provides
     @Singleton
     ActiveMQMailQueueFactory queueFactory(ConnectionFactory connectionFactory, MailQueueItemDecoratorFactory decorators,
-                                          MetricFactory metricFactory, GaugeRegistry gaugeRegistry) {
-        ActiveMQMailQueueFactory factory = new PostinoMailQueueFactory(connectionFactory, decorators, metricFactory, gaugeRegistry);
+                                          MetricFactory metricFactory, GaugeRegistry gaugeRegistry,
+                                          PostinoDirectories directories, PostinoSettings settings) {
+        ActiveMQMailQueueFactory factory = new PostinoMailQueueFactory(connectionFactory, decorators, metricFactory, gaugeRegistry,
+            StorageGuard.of(directories.data(), settings.pauseBelowFreeSpace()));
         factory.init();
         return factory;
     }

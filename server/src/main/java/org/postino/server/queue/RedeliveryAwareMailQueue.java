@@ -14,16 +14,29 @@ import org.apache.mailet.Attribute;
 import org.apache.mailet.AttributeValue;
 import org.postino.mailets.once.QueueRedelivery;
 
+import reactor.core.publisher.Flux;
+
 /**
  * James's ActiveMQ mail queue, telling the mail pipeline whether a mail is handed out for the
  * first time or again after an attempt that never finished (the broker persists that flag, so it
- * survives a crash). {@code SkipDeliveredRecipients} uses it to deliver exactly once.
+ * survives a crash). {@code SkipDeliveredRecipients} uses it to deliver exactly once. Mail is handed out only while
+ * the data directory has room ({@link StorageGuard}).
  */
 final class RedeliveryAwareMailQueue extends ActiveMQCacheableMailQueue {
 
+    private final StorageGuard storage;
+
     RedeliveryAwareMailQueue(ConnectionFactory connectionFactory, MailQueueItemDecoratorFactory decorators,
-                             MailQueueName name, MetricFactory metricFactory, GaugeRegistry gaugeRegistry) {
+                             MailQueueName name, MetricFactory metricFactory, GaugeRegistry gaugeRegistry,
+                             StorageGuard storage) {
         super(connectionFactory, decorators, name, false, metricFactory, gaugeRegistry);
+        this.storage = storage;
+    }
+
+    /** Each mail handed out once there is room to process it ({@link StorageGuard}). */
+    @Override
+    public Flux<MailQueueItem> deQueue() {
+        return super.deQueue().delayUntil(item -> storage.room());
     }
 
     @Override

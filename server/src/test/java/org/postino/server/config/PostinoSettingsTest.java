@@ -21,6 +21,17 @@ class PostinoSettingsTest {
         assertThat(testee.privilegedPorts()).isEqualTo(PostinoSettings.PrivilegedPorts.SHIFT);
         assertThat(testee.privilegedShift()).isEqualTo(10000);
         assertThat(testee.selfSignedTls()).isTrue();
+        assertThat(testee.pauseBelowFreeSpace()).isEqualTo(64L << 20);
+    }
+
+    @Test
+    void fromShouldReadTheQueuePauseThresholdAsASize() {
+        assertThat(PostinoSettings.from(properties("queue.pauseBelowFreeSpace", "1G"), HOME).pauseBelowFreeSpace())
+            .isEqualTo(1L << 30);
+        assertThatThrownBy(() -> PostinoSettings.from(properties("queue.pauseBelowFreeSpace", "512K"), HOME))
+            .hasMessage("postino.properties: queue.pauseBelowFreeSpace = '512K': expected a size of at least 1M, such as 64M or 1G");
+        assertThatThrownBy(() -> PostinoSettings.from(properties("queue.pauseBelowFreeSpace", "lots"), HOME))
+            .hasMessage("postino.properties: queue.pauseBelowFreeSpace = 'lots': expected a size of at least 1M, such as 64M or 1G");
     }
 
     @Test
