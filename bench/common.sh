@@ -1,14 +1,16 @@
 # Sourced by the bench/*.sh scenario scripts: prerequisites, and clean-up of every process started.
 #
 #   bench_init NAME          scratch folder bench/target/NAME, pid file, EXIT trap
-#   bench_postino_tarball    path of the distribution, built if missing
+#   bench_postino_tarball    path of the distribution ($POSTINO_TARBALL if set), built if missing
 #   bench_james_lib          folder of the stock James memory app's jars, fetched if missing
 #   bench_python SCRIPT ARGS run a Python scenario; the trap can interrupt it
 
 BENCH_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 REPO_DIR=$(cd "$BENCH_DIR/.." && pwd)
 JAMES_VERSION=3.8.1
-POSTINO_TARBALL="$REPO_DIR/server/target/postino-0.1.0-SNAPSHOT.tar.gz"
+# POSTINO_TARBALL in the environment: use that tarball (e.g. a copy that a concurrent build cannot rewrite)
+POSTINO_TARBALL_DEFAULT="$REPO_DIR/server/target/postino-0.1.0-SNAPSHOT.tar.gz"
+POSTINO_TARBALL=${POSTINO_TARBALL:-"$POSTINO_TARBALL_DEFAULT"}
 BENCH_PY_PID=
 
 bench_log() { echo "[bench $(date +%H:%M:%S)] $*" >&2; }
@@ -17,7 +19,9 @@ bench_init() {
     BENCH_WORK="$BENCH_DIR/target/$1"
     mkdir -p "$BENCH_WORK"
     export BENCH_PIDFILE="$BENCH_DIR/target/$1.pids"
+    export BENCH_MOUNTFILE="$BENCH_DIR/target/$1.mounts"
     : > "$BENCH_PIDFILE"
+    : > "$BENCH_MOUNTFILE"
     trap bench_cleanup EXIT
     trap 'exit 130' INT
     trap 'exit 143' TERM
@@ -25,7 +29,8 @@ bench_init() {
 
 # Ends what this invocation started and is still running: the Python scenario (it stops its
 # servers on the way out), then any server it registered in $BENCH_PIDFILE ("pid marker" lines;
-# the marker must be in the process's command line, so a reused pid is left alone).
+# the marker must be in the process's command line, so a reused pid is left alone), then unmounts
+# what it registered in $BENCH_MOUNTFILE (one path a line) and is still mounted.
 bench_cleanup() {
     local rc=$? pid marker waited
     trap - EXIT INT TERM
@@ -46,10 +51,24 @@ bench_cleanup() {
             fi
         done < "$BENCH_PIDFILE"
     fi
+    # file systems a scenario mounted (bench/faults.sh: the size-capped data directory), once
+    # nothing of ours holds them any more
+    if [ -s "${BENCH_MOUNTFILE:-}" ]; then
+        while read -r marker; do
+            [ -n "$marker" ] || continue
+            if mountpoint -q "$marker" 2>/dev/null; then
+                bench_log "unmounting leftover $marker"
+                umount "$marker" 2>/dev/null || umount -l "$marker" || true
+            fi
+        done < "$BENCH_MOUNTFILE"
+    fi
     exit "$rc"
 }
 
 bench_postino_tarball() {
+    if [ ! -f "$POSTINO_TARBALL" ] && [ "$POSTINO_TARBALL" != "$POSTINO_TARBALL_DEFAULT" ]; then
+        bench_log "POSTINO_TARBALL=$POSTINO_TARBALL: no such file (only the default one is built)"; return 1
+    fi
     if [ ! -f "$POSTINO_TARBALL" ]; then
         bench_log "building the distribution (mvn -pl server -am package -DskipTests)"
         (cd "$REPO_DIR" && mvn -B -q -pl server -am package -DskipTests) >&2
@@ -103,8 +122,9 @@ bench_python() {
     return "$rc"
 }
 
-# The peers of bench/run.sh from Debian: postfix (also smtp-source), dovecot-imapd, and
-# python3-matplotlib (for /usr/bin/python3) for the chart. Postfix is preseeded "No configuration"
+# The peers of bench/run.sh from Debian: postfix (also smtp-source and smtp-sink), dovecot-imapd,
+# dnsmasq-base (the relay scenario's DNS; the binary only, no service) and python3-matplotlib (for
+# /usr/bin/python3) for the chart. Postfix is preseeded "No configuration"
 # and, while installing, services are kept from starting (policy-rc.d), so nothing of theirs runs
 # or listens on its own: the harness starts private instances on 127.0.0.1.
 bench_install_peers() {
@@ -112,6 +132,7 @@ bench_install_peers() {
     [ -x /usr/lib/postfix/sbin/master ] && command -v smtp-source >/dev/null || missing+=(postfix)
     command -v dovecot >/dev/null && [ -x /usr/lib/dovecot/imap ] || missing+=(dovecot-imapd)
     /usr/bin/python3 -c 'import matplotlib' 2>/dev/null || missing+=(python3-matplotlib)
+    command -v dnsmasq >/dev/null || missing+=(dnsmasq-base)   # the relay scenario's DNS
     [ ${#missing[@]} -gt 0 ] || return 0
     bench_log "installing ${missing[*]} (apt-get)"
     if [ ! -e /usr/sbin/policy-rc.d ]; then

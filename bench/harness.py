@@ -63,6 +63,35 @@ def register_pid(pid, marker):
             out.write(f"{pid} {marker}\n")
 
 
+def register_mount(path):
+    """Record a file system the scenario mounted, so that the shell's EXIT trap unmounts it if
+    Python cannot (after ending the processes, which may hold it busy)."""
+    mountfile = os.environ.get("BENCH_MOUNTFILE")
+    if mountfile:
+        with open(mountfile, "a", encoding="utf-8") as out:
+            out.write(f"{path}\n")
+
+
+def mount_tmpfs(path, size_mib):
+    """A tmpfs of size_mib MiB at path (created if missing), registered for the EXIT trap."""
+    path.mkdir(parents=True, exist_ok=True)
+    register_mount(path)
+    run(["mount", "-t", "tmpfs", "-o", f"size={size_mib}m,mode=0755", "bench-tmpfs", str(path)], timeout=30)
+
+
+def unmount(path, attempts=20):
+    """umount, retried for a few seconds while something still holds it; lazily as a last resort.
+    Returns how it went ("unmounted", "lazily unmounted", "not mounted")."""
+    if subprocess.run(["mountpoint", "-q", str(path)]).returncode != 0:
+        return "not mounted"
+    for _ in range(attempts):
+        if subprocess.run(["umount", str(path)], capture_output=True).returncode == 0:
+            return "unmounted"
+        time.sleep(0.5)
+    run(["umount", "-l", str(path)], timeout=30)
+    return "lazily unmounted"
+
+
 def alive(pid):
     try:
         os.kill(pid, 0)
@@ -213,10 +242,10 @@ def free_ports(count):
             s.close()
 
 
-def smtp_banner(port, timeout=10.0):
+def smtp_banner(port, timeout=10.0, host=LOOPBACK):
     """The first line an SMTP server sends, or None while nothing listens on the port."""
     try:
-        conn = socket.create_connection((LOOPBACK, port), timeout=1.0)
+        conn = socket.create_connection((host, port), timeout=1.0)
     except OSError:
         return None
     try:
@@ -620,6 +649,13 @@ class Postino:
         env = self.env()
         env["POSTINO_START_TIMEOUT"] = str(int(timeout))
         ready_file = self.home / "run" / "postino.ready"
+        # A start after a crash (kill -9) finds the old pid and ready files: bin/postino replaces them,
+        # but the probes below would read them first (a dead pid, "ready" at once).
+        if self.pid is not None and alive(self.pid):
+            raise BenchError(f"Postino in {self.home} is still running (pid {self.pid})")
+        self.pid = None
+        for stale in (ready_file, self.home / "run" / "postino.pid"):
+            stale.unlink(missing_ok=True)
         t0 = time.monotonic()
         command = subprocess.Popen([str(self.dist / "bin" / "postino"), "start"], env=env,
                                    stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)

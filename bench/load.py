@@ -2,8 +2,11 @@
 fixed-rate SMTP sender, an IMAP IDLE watcher and the end-to-end latency probe, and a meter of the
 CPU that other work on the machine used meanwhile."""
 
+import base64
+import collections
 import os
 import queue
+import re
 import socket
 import ssl
 import subprocess
@@ -94,6 +97,89 @@ def wait_queue_empty(system, timeout, interval=0.1):
     return False
 
 
+def wait_settled(system, expected, timeout, quiet_s=3.0, error_grace=15.0):
+    """After a fault: until the spool queue is empty and the mailboxes hold `expected` messages, or
+    their count has not moved for quiet_s seconds with the queue empty (some may be lost: the
+    caller counts them). A server that cannot answer (WebAdmin errors) for error_grace seconds in a
+    row ends the wait too, with "error". Returns {"seconds", "queue_empty", "count"[, "error"]}."""
+    started = time.monotonic()
+    deadline = started + timeout
+    last, since, failing_since, empty = None, time.monotonic(), None, False
+    while time.monotonic() < deadline:
+        try:
+            empty = system.queue_size() == 0
+            count = system.delivered_total()
+        except (BenchError, OSError) as e:
+            failing_since = failing_since or time.monotonic()
+            if time.monotonic() - failing_since > error_grace:
+                return {"seconds": round(time.monotonic() - started, 1), "queue_empty": None, "count": last,
+                        "error": str(e)[:500]}
+            time.sleep(0.5)
+            continue
+        failing_since = None
+        if count != last:
+            last, since = count, time.monotonic()
+        if empty and (count >= expected or time.monotonic() - since >= quiet_s):
+            return {"seconds": round(time.monotonic() - started, 1), "queue_empty": True, "count": count}
+        time.sleep(0.5)
+    return {"seconds": round(time.monotonic() - started, 1), "queue_empty": empty, "count": last,
+            "error": f"not settled within {timeout:.0f} s"}
+
+
+def attempt(function, *args):
+    """function(*args), or {"error": ...} if the server could not answer (after a fault)."""
+    try:
+        return function(*args)
+    except (BenchError, OSError) as e:
+        return {"error": str(e)[:500]}
+
+
+def mailbox_message_ids(system, users, password):
+    """Every Message-ID in every mailbox of the users (over IMAP), as often as each is stored."""
+    found = []
+    for user in users:
+        for ids in imap_message_ids(system.imap_port, user, password, system.imap_starttls).values():
+            found.extend(ids)
+    return found
+
+
+def account(sender, found, listed=100):
+    """What became of a TrackedSender's messages, from the Message-IDs found where they should have
+    arrived (mailboxes, a sink), each id as many times as it was found:
+      lost        accepted (250) and not found,
+      duplicated  found more than once (accepted or in flight),
+      in flight   found once / twice or more / not at all, reported apart (either outcome is right),
+      aborted or refused and yet found: must be 0; other: found ids not sent by this sender."""
+    counts = collections.Counter(found)
+    accepted = {sender.message_id(i) for i in sender.accepted}
+    in_flight = {sender.message_id(i) for i in sender.in_flight}
+    never = {sender.message_id(i) for i in list(sender.aborted) + list(sender.refused)}
+    ours = accepted | in_flight | never
+    lost = sorted(accepted - counts.keys(), key=_id_order)
+    duplicated = {m: n for m, n in counts.items() if n > 1 and m in ours}
+    return {
+        "accepted": len(accepted),
+        "delivered": sum(1 for m in accepted if counts[m] >= 1),
+        "lost": len(lost), "lost_ids": lost[:listed],
+        "duplicated": len(duplicated),
+        "duplicated_ids": dict(sorted(duplicated.items(), key=lambda kv: _id_order(kv[0]))[:listed]),
+        "in_flight": len(in_flight),
+        "in_flight_delivered_once": sum(1 for m in in_flight if counts[m] == 1),
+        "in_flight_delivered_more": sum(1 for m in in_flight if counts[m] > 1),
+        "in_flight_not_delivered": sum(1 for m in in_flight if counts[m] == 0),
+        "in_flight_ids": {m: counts[m] for m in sorted(in_flight, key=_id_order)[:listed]},
+        "aborted": len(sender.aborted), "refused": len(sender.refused),
+        "aborted_or_refused_but_delivered": sorted((m for m in never if counts[m]), key=_id_order)[:listed],
+        "found_total": sum(counts.values()),
+        "found_other": sum(n for m, n in counts.items() if m not in ours),
+    }
+
+
+def _id_order(message_id):
+    number = re.search(r"-(\d+)@", message_id or "")
+    return (int(number.group(1)) if number else -1, message_id or "")
+
+
 # ---------------------------------------------------------------------------------------------
 # CPU used by other work while a measurement runs
 
@@ -129,11 +215,25 @@ class OtherCpu:
 # a minimal SMTP client on a raw socket (cheap enough to drive a few hundred msg/s from Python)
 
 class SmtpConnection:
-    def __init__(self, port, timeout=60.0):
-        self.sock = socket.create_connection((LOOPBACK, port), timeout=timeout)
+    """auth=(user, password): STARTTLS, EHLO again, then AUTH PLAIN (what a submission client does)."""
+
+    def __init__(self, port, timeout=60.0, auth=None, host=LOOPBACK):
+        self.sock = socket.create_connection((host, port), timeout=timeout)
         self.file = self.sock.makefile("rb")
         self._expect(220)
         self._command(f"EHLO {CLIENT_NAME}", 250)
+        if auth:
+            self._command("STARTTLS", 220)
+            context = ssl.create_default_context()
+            context.check_hostname = False
+            context.verify_mode = ssl.CERT_NONE
+            self.file.close()
+            self.sock = context.wrap_socket(self.sock, server_hostname="localhost")
+            self.file = self.sock.makefile("rb")
+            self._command(f"EHLO {CLIENT_NAME}", 250)
+            user, password = auth
+            token = base64.b64encode(f"\0{user}\0{password}".encode()).decode("ascii")
+            self._command(f"AUTH PLAIN {token}", 235)
 
     def _reply(self):
         lines = []
@@ -144,6 +244,15 @@ class SmtpConnection:
             lines.append(line)
             if len(line) < 4 or line[3:4] != b"-":
                 return int(line[:3]), b"".join(lines)
+
+    def reply(self):
+        """The next reply: (code, text without CRLF, lines joined by ' | ')."""
+        code, text = self._reply()
+        return code, " | ".join(text.decode("ascii", "replace").splitlines())
+
+    def ask(self, line):
+        self.sock.sendall(line.encode("ascii") + b"\r\n")
+        return self.reply()
 
     def _expect(self, code):
         got, text = self._reply()
@@ -172,9 +281,9 @@ class SmtpConnection:
         self.sock.close()
 
 
-def message(recipient, size, tag):
+def message(recipient, size, tag, sender=SENDER):
     """An RFC 5322 message with `size` bytes of body (dot-stuffing not needed: no line starts with '.')."""
-    head = (f"From: <{SENDER}>\r\nTo: <{recipient}>\r\nSubject: bench {tag}\r\n"
+    head = (f"From: <{sender}>\r\nTo: <{recipient}>\r\nSubject: bench {tag}\r\n"
             f"Message-ID: <{tag}@{CLIENT_NAME}>\r\nDate: {time.strftime('%a, %d %b %Y %H:%M:%S +0000', time.gmtime())}\r\n\r\n")
     line = "abcdefghijklmnopqrstuvwxyz0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-=+[]{}.,;:!?\r\n"
     body = (line * (size // len(line) + 1))[:size]
@@ -269,6 +378,153 @@ class OpenLoopSender:
                 "lateness_p50_ms": round(1000 * percentile(late, 50), 1) if late else None,
                 "lateness_p99_ms": round(1000 * percentile(late, 99), 1) if late else None,
                 "connection_failures": self.failed, "errors": self.errors[:3]}
+
+
+class TrackedSender:
+    """Numbered messages, each with its own Message-ID (<TAG-i@bench.client>), over `sessions`
+    persistent SMTP sessions (closed-loop), recording what became of every one:
+      accepted   250 after DATA (monotonic time of the reply),
+      refused    any other reply, with the stage (MAIL, RCPT, DATA, end of data) and the reply text,
+      in_flight  the whole message including the final dot was written but no reply came (the
+                 connection broke): it may or may not have been taken,
+      aborted    the connection broke before the end of the message: it must not be delivered.
+    count=None: no limit (stop_on or stop() ends it). stop_on(code, text) -> True stops every session
+    after its current transaction. A session whose connection breaks ends (reconnect=False) or opens
+    a new one. resume() starts the sessions again with the numbers not yet taken."""
+
+    def __init__(self, port, sessions, count, recipient_of, size, tag, auth=None, sender=SENDER,
+                 stop_on=None, reconnect=False, timeout=60.0):
+        self.port = port
+        self.sessions = sessions
+        self.count = count
+        self.recipient_of = recipient_of
+        self.size = size
+        self.tag = tag
+        self.auth = auth
+        self.sender = sender
+        self.stop_on = stop_on
+        self.reconnect = reconnect
+        self.timeout = timeout
+        self.lock = threading.Lock()
+        self.next = 0
+        self.returned = []
+        self.accepted = {}
+        self.refused = {}
+        self.in_flight = {}
+        self.aborted = {}
+        self.connect_errors = []
+        self.stop_event = threading.Event()
+        self.stop_reason = None
+        self.threads = []
+
+    def message_id(self, i):
+        return f"<{self.tag}-{i}@{CLIENT_NAME}>"
+
+    def start(self):
+        self.stop_event.clear()
+        self.threads = [threading.Thread(target=self._work, daemon=True) for _ in range(self.sessions)]
+        for thread in self.threads:
+            thread.start()
+        return self
+
+    resume = start
+
+    def running(self):
+        return any(thread.is_alive() for thread in self.threads)
+
+    def stop(self, reason="stopped"):
+        if not self.stop_event.is_set():
+            self.stop_reason = reason
+        self.stop_event.set()
+
+    def join(self, timeout):
+        deadline = time.monotonic() + timeout
+        for thread in self.threads:
+            thread.join(timeout=max(0.1, deadline - time.monotonic()))
+        return not self.running()
+
+    def taken(self):
+        with self.lock:
+            return self.next - len(self.returned)
+
+    def _take(self):
+        with self.lock:
+            if self.returned:
+                return self.returned.pop()
+            if self.count is not None and self.next >= self.count:
+                return None
+            self.next += 1
+            return self.next - 1
+
+    def _give_back(self, i):
+        with self.lock:
+            self.returned.append(i)
+
+    def _work(self):
+        conn = None
+        try:
+            while not self.stop_event.is_set():
+                i = self._take()
+                if i is None:
+                    return
+                if conn is None:
+                    try:
+                        conn = SmtpConnection(self.port, timeout=self.timeout, auth=self.auth)
+                    except (OSError, BenchError) as e:
+                        self._give_back(i)
+                        with self.lock:
+                            self.connect_errors.append(str(e))
+                        return
+                if not self._transaction(conn, i):
+                    conn.sock.close()
+                    conn = None
+                    if not self.reconnect:
+                        return
+        finally:
+            if conn is not None:
+                conn.close()
+
+    def _transaction(self, conn, i):
+        """One message; False when the connection broke."""
+        recipient = self.recipient_of(i)
+        stage = "MAIL"
+        try:
+            for stage, line, want in (("MAIL", f"MAIL FROM:<{self.sender}>", 250),
+                                      ("RCPT", f"RCPT TO:<{recipient}>", 250), ("DATA", "DATA", 354)):
+                code, text = conn.ask(line)
+                if code != want:
+                    self._refused(i, stage, code, text)
+                    conn.ask("RSET")
+                    return True
+            stage = "body"
+            conn.sock.sendall(message(recipient, self.size, f"{self.tag}-{i}", self.sender))
+            stage = "end of data"
+            code, text = conn.reply()
+        except (OSError, BenchError) as e:
+            with self.lock:
+                if stage == "end of data":
+                    self.in_flight[i] = str(e)
+                else:
+                    self.aborted[i] = f"{stage}: {e}"
+            return False
+        if code == 250:
+            with self.lock:
+                self.accepted[i] = time.monotonic()
+        else:
+            self._refused(i, "end of data", code, text)
+        return True
+
+    def _refused(self, i, stage, code, text):
+        with self.lock:
+            self.refused[i] = {"stage": stage, "code": code, "reply": text}
+        if self.stop_on and self.stop_on(code, text):
+            self.stop(f"{code} at {stage}: {text}")
+
+    def summary(self):
+        with self.lock:
+            return {"taken": self.next - len(self.returned), "accepted": len(self.accepted),
+                    "refused": len(self.refused), "in_flight": len(self.in_flight), "aborted": len(self.aborted),
+                    "connect_errors": self.connect_errors[:3], "stop_reason": self.stop_reason}
 
 
 # ---------------------------------------------------------------------------------------------
@@ -379,6 +635,108 @@ class ImapWatcher:
         except OSError:
             pass
         self.reader.join(timeout=2)
+        try:
+            self.sock.close()
+        except OSError:
+            pass
+
+
+def imap_message_ids(port, user, password, starttls=True, timeout=60.0):
+    """{mailbox: [Message-ID or None, ...]} over every mailbox of the user: LIST, then EXAMINE and
+    FETCH 1:* (BODY.PEEK[HEADER.FIELDS (MESSAGE-ID)]) in each (read-only: nothing is changed)."""
+    session = ImapSession(port, user, password, starttls, timeout)
+    try:
+        names = []
+        for line in session.command('LIST "" "*"'):
+            match = re.match(rb'\* LIST \([^)]*\) (?:NIL|"(?:[^"\\]|\\.)*") (.+)$', line, re.S)
+            if match:
+                name = match.group(1).strip()
+                if name.startswith(b'"'):
+                    name = name[1:-1].replace(b'\\"', b'"').replace(b"\\\\", b"\\")
+                names.append(name.decode("utf-8", "replace"))
+        found = {}
+        for name in names:
+            quoted = '"' + name.replace("\\", "\\\\").replace('"', '\\"') + '"'
+            exists = 0
+            for line in session.command(f"EXAMINE {quoted}"):
+                parts = line.split()
+                if len(parts) == 3 and parts[2].upper() == b"EXISTS":
+                    exists = int(parts[1])
+            ids = []
+            if exists:
+                for line in session.command("FETCH 1:* (BODY.PEEK[HEADER.FIELDS (MESSAGE-ID)])"):
+                    if re.match(rb"\* \d+ FETCH", line):
+                        match = re.search(rb"(?im)^Message-ID:\s*(<[^>\r\n]*>)", line)
+                        ids.append(match.group(1).decode("ascii", "replace") if match else None)
+            found[name] = ids
+        return found
+    finally:
+        session.close()
+
+
+class ImapSession:
+    """A plain IMAP client for checks, not timings: login (after STARTTLS when asked), then tagged
+    commands whose untagged responses come back whole (literals included)."""
+
+    def __init__(self, port, user, password, starttls, timeout=60.0):
+        self.sock = socket.create_connection((LOOPBACK, port), timeout=timeout)
+        self.buffer = b""
+        self.tag = 0
+        self._line()  # greeting
+        if starttls:
+            self.command("STARTTLS")
+            context = ssl.create_default_context()
+            context.check_hostname = False
+            context.verify_mode = ssl.CERT_NONE
+            self.sock = context.wrap_socket(self.sock, server_hostname="localhost")
+            self.buffer = b""
+        self.command(f'LOGIN "{user}" "{password}"')
+
+    def _fill(self):
+        chunk = self.sock.recv(262144)
+        if not chunk:
+            raise BenchError("IMAP connection closed by the server")
+        self.buffer += chunk
+
+    def _line(self):
+        while b"\r\n" not in self.buffer:
+            self._fill()
+        line, self.buffer = self.buffer.split(b"\r\n", 1)
+        return line
+
+    def _response(self):
+        """One response line with its literals ({n} + n bytes) folded in."""
+        parts = []
+        while True:
+            line = self._line()
+            parts.append(line)
+            literal = re.search(rb"\{(\d+)\}$", line)
+            if not literal:
+                return b"\r\n".join(parts)
+            size = int(literal.group(1))
+            while len(self.buffer) < size:
+                self._fill()
+            parts.append(self.buffer[:size])
+            self.buffer = self.buffer[size:]
+
+    def command(self, command):
+        self.tag += 1
+        tag = f"c{self.tag}".encode()
+        self.sock.sendall(tag + b" " + command.encode() + b"\r\n")
+        lines = []
+        while True:
+            line = self._response()
+            if line.startswith(tag + b" "):
+                if not line[len(tag) + 1:].upper().startswith(b"OK"):
+                    raise BenchError(f"IMAP {command.split()[0]} failed: {line[:300]!r}")
+                return lines
+            lines.append(line)
+
+    def close(self):
+        try:
+            self.command("LOGOUT")
+        except (OSError, BenchError):
+            pass
         try:
             self.sock.close()
         except OSError:

@@ -149,6 +149,7 @@ class PostfixPeer:
         self.imap_port = None
         self.domain = None
         self.users = []
+        self.dovecot_extra = ""  # appended to dovecot.conf (a scenario's set-up, e.g. relay's SASL socket)
 
     # -- set-up
 
@@ -196,7 +197,8 @@ class PostfixPeer:
         register_pid(self.pid, str(conf))
         dconf = self.workdir / "dovecot" / "dovecot.conf"
         dconf.write_text(DOVECOT_CONF.format(ip=LOOPBACK, dir=self.workdir, port=self.imap_port,
-                                             password=self.password, uid=VMAIL_UID, gid=VMAIL_GID))
+                                             password=self.password, uid=VMAIL_UID, gid=VMAIL_GID)
+                         + self.dovecot_extra)
         with open(self.workdir / "dovecot" / "console.out", "w") as out:
             self.dovecot = subprocess.Popen(["dovecot", "-F", "-c", str(dconf)], stdout=out,
                                             stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)

@@ -1,12 +1,15 @@
 """The comparison of issue 3: Postino, the stock James 3.8.1 memory app and Postfix (+Dovecot), same
 machine, same invocation, same load generator. Run through bench/run.sh.
 
-A scenario is one small module (inbound.py, latency.py, filled.py, memory.py) exporting SCENARIOS:
-objects with name, group, rounds ("all" or "last"), metrics [(key, label, unit, digits)] and
-run(ctx, system) -> record. Scenarios of one group share a server instance (same population),
+A scenario is one small module (inbound.py, latency.py, filled.py, memory.py, relay.py) exporting
+SCENARIOS: objects with name, group, rounds ("all" or "last"), metrics [(key, label, unit, digits)] and
+run(ctx, system) -> record; optionally configure(ctx, system), called after the instance is prepared and
+before it starts (relay: DNS server, remote delivery), and a module-level setup_lines(data) -> [lines]
+for the report's set-up section. Scenarios of one group share a server instance (same population),
 in the order of SCENARIO_MODULES. For each group and round every system gets a fresh instance,
 the systems alternating (A B C A B C), so that drift on the machine hits all alike.
-To add a scenario: write the module, add its name to SCENARIO_MODULES.
+To add a scenario: write the module, add its name to SCENARIO_MODULES. --scenarios picks modules
+(then the results are named after them, e.g. relay.{json,md,png}, and comparison.* is left alone).
 """
 
 import argparse
@@ -27,9 +30,9 @@ import profile_jfr
 import systems
 from harness import BenchError, JamesPeer, Postino, log
 
-SCENARIO_MODULES = ["inbound", "latency", "filled", "memory"]
+SCENARIO_MODULES = ["inbound", "latency", "filled", "memory", "relay"]
 SYSTEMS = ["postino", "james-memory", "postfix"]
-GROUP_POPULATION = {"mailboxes": "mailboxes", "users-10k": "memory_users"}
+GROUP_POPULATION = {"mailboxes": "mailboxes", "users-10k": "memory_users", "relay": "relay_users"}
 NO_RATIO = {"filled.stored_before"}  # a fact about the run, not a figure of merit
 
 
@@ -48,6 +51,8 @@ class Context:
         self.fill_max_s = 60 if smoke else args.fill_max_s
         self.warmup_messages = 0 if smoke else args.warmup
         self.memory_users = self.mailboxes if smoke else args.memory_users
+        self.relay_messages = 100 if smoke else args.relay_messages
+        self.relay_users = 1  # the relay client authenticates as 1u@bench.test
         self.send_timeout = 120 if smoke else 600
         self.drain_timeout = 60 if smoke else 300
         self.disturbed_share = 0.30  # other work above 30% of one CPU during a measurement: repeat it once
@@ -84,9 +89,9 @@ class Context:
         self.profiled = profile["path"]
 
 
-def scenarios_by_group(smoke):
+def scenarios_by_group(smoke, modules=SCENARIO_MODULES):
     groups = {}
-    for module_name in SCENARIO_MODULES:
+    for module_name in modules:
         module = importlib.import_module(module_name)
         for scenario in module.SCENARIOS:
             group = "mailboxes" if smoke else scenario.group  # smoke: one instance for all
@@ -107,6 +112,9 @@ def run_instance(ctx, name, group, scenarios, round_index, last_round, work, dis
         system.prepare()
         if system.provision_before_start:
             instance["provisioning_s"] = system.provision(systems.DOMAIN, users)
+        for scenario in scenarios:
+            if hasattr(scenario, "configure"):
+                scenario.configure(ctx, system)
         log(f"{system.label}: round {round_index}, {group}: starting ({count} users)")
         instance["start"] = system.start(180)
         if not system.provision_before_start:
@@ -199,31 +207,48 @@ def markdown(data):
         lines.append(row)
     lines += ["", "## Set-up", ""]
     p = data["parameters"]
+    ran = {key.split(".", 1)[0] for key, *_ in data["metrics"]}
+    local = ran & {"inbound_4k", "inbound_100k", "latency", "filled", "memory"}
+    if local:
+        lines += [
+            f"- Population: {p['mailboxes']} mailboxes (+1 probe mailbox) on the inbound/latency/filled instance; "
+            f"{p['memory_users']} users (+1) on the memory instance. Domain `{systems.DOMAIN}`.",
+            f"- Load generator: Postfix's `smtp-source` for every system, the same flags: `{p['smtp_source_example']}` "
+            f"(several processes when the messages exceed the mailboxes: smtp-source -N numbers recipients 1..m per "
+            f"process, so {p['sessions']} sessions in all); a new connection per message (smtp-source's default), "
+            f"no pipelining. Inbound: {p['messages'][4096]} × 4 KiB and {p['messages'][102400]} × 100 KiB per run.",
+            f"- Each 1,000-mailbox instance first takes {p['warmup']} unmeasured 4 KiB messages (JIT warm-up; "
+            f"the same for Postfix); the figures are of a warm server."]
+    if "latency" in ran:
+        lines += [
+            f"- Latency: {p['probes']} sequential probes (50 ms apart) idle and {p['probes']} under load; open-loop "
+            f"background at 50% of the system's own inbound-4K delivered rate (Python, 20 persistent connections, "
+            f"fixed schedule). Visible = `* N EXISTS` in the answer to a NOOP sent every 10 ms on a selected INBOX "
+            f"(poll; the headline rows), and pushed to a client in IDLE (push; Dovecot holds IDLE notifications "
+            f"~0.5 s by design). For Postfix the JSON also has the Maildir-file latency (`idle_file_p50_ms`...)."]
+    if "filled" in ran:
+        lines += [
+            f"- Filled: last round only, filled towards {p['fill_total']} stored messages in chunks of "
+            f"{p['fill_chunk']} (at most {p['fill_max_s']:.0f} s of filling per system: the row 'messages stored "
+            f"before' says how far each got), then inbound 4 KiB measured again (n = 1 per system)."]
+    if local:
+        lines += [
+            "- fsync: " + "; ".join(f"{systems.LABELS[n]}: {data['fsync'].get(n, '?')}" for n in names) + ".",
+            "- Delivered = visible in the mailbox: Postino/James — spool queue size 0 (WebAdmin `GET "
+            "/mailQueues/spool`, polled every 50 ms), then the sum of `GET /users/{u}/mailboxes/INBOX/messageCount` "
+            "over all mailboxes must equal what was sent; Postfix — files in the Maildirs' new/ and cur/ counted "
+            "every 50 ms."]
+    for module_name in SCENARIO_MODULES:
+        module = importlib.import_module(module_name)
+        if hasattr(module, "setup_lines") and {s.name for s in module.SCENARIOS} & ran:
+            lines += module.setup_lines(data)
     lines += [
-        f"- Population: {p['mailboxes']} mailboxes (+1 probe mailbox) on the inbound/latency/filled instance; "
-        f"{p['memory_users']} users (+1) on the memory instance. Domain `{systems.DOMAIN}`.",
-        f"- Load generator: Postfix's `smtp-source` for every system, the same flags: `{p['smtp_source_example']}` "
-        f"(several processes when the messages exceed the mailboxes: smtp-source -N numbers recipients 1..m per "
-        f"process, so {p['sessions']} sessions in all); a new connection per message (smtp-source's default), "
-        f"no pipelining. Inbound: {p['messages'][4096]} × 4 KiB and {p['messages'][102400]} × 100 KiB per run.",
-        f"- Each 1,000-mailbox instance first takes {p['warmup']} unmeasured 4 KiB messages (JIT warm-up; "
-        f"the same for Postfix); the figures are of a warm server.",
-        f"- Latency: {p['probes']} sequential probes (50 ms apart) idle and {p['probes']} under load; open-loop "
-        f"background at 50% of the system's own inbound-4K delivered rate (Python, 20 persistent connections, fixed "
-        f"schedule). Visible = `* N EXISTS` in the answer to a NOOP sent every 10 ms on a selected INBOX (poll; the "
-        f"headline rows), and pushed to a client in IDLE (push; Dovecot holds IDLE notifications ~0.5 s by design). "
-        f"For Postfix the JSON also has the Maildir-file latency (`idle_file_p50_ms`...).",
-        f"- Filled: last round only, filled towards {p['fill_total']} stored messages in chunks of {p['fill_chunk']} "
-        f"(at most {p['fill_max_s']:.0f} s of filling per system: the row 'messages stored before' says how far each "
-        f"got), then inbound 4 KiB measured again (n = 1 per system).",
-        "- fsync: " + "; ".join(f"{systems.LABELS[n]}: {data['fsync'].get(n, '?')}" for n in names) + ".",
-        "- Delivered = visible in the mailbox: Postino/James — spool queue size 0 (WebAdmin `GET /mailQueues/spool`, "
-        "polled every 50 ms), then the sum of `GET /users/{u}/mailboxes/INBOX/messageCount` over all mailboxes must "
-        "equal what was sent; Postfix — files in the Maildirs' new/ and cur/ counted every 50 ms.",
         "- The JVMs run with `" + " ".join(harness.SERVER_JVM_OPTS) + "`; Postino from its tarball with its own "
         "configuration (durable: KahaDB spool, Derby mailboxes); James = the memory app with Postino's listener files "
         "and pipeline minus Postino's classes (as bench/startup.sh runs it).",
-        "- Everything on 127.0.0.1; each measurement records the CPU other work on the machine took meanwhile "
+        "- Everything on " + ("the loopback (servers on 127.0.0.1, the relay's sink MX and DNS on 127.0.0.60 and "
+                              "127.0.0.61)" if "relay" in ran else "127.0.0.1")
+        + "; each measurement records the CPU other work on the machine took meanwhile "
         f"(`other_cpu_share` in the JSON); one over {int(100 * p['disturbed_share'])}% of a CPU is repeated once.",
         "", f"Machine: {facts['nproc']} CPUs ({facts['cpu_model']}), MemTotal {facts['mem_total']}, kernel "
         f"{facts['kernel']}; {facts['java_version'][0] if facts['java_version'] else ''}; {facts['python']}; "
@@ -237,19 +262,19 @@ def markdown(data):
     return "\n".join(lines)
 
 
-def rerender(directory):
-    """comparison.md and comparison.png again from comparison.json (after a change to the report)."""
-    json_path = directory / "comparison.json"
+def rerender(directory, stem="comparison"):
+    """<stem>.md and <stem>.png again from <stem>.json (after a change to the report)."""
+    json_path = directory / f"{stem}.json"
     data = json.loads(json_path.read_text(encoding="utf-8"))
     data["parameters"]["messages"] = {int(k): v for k, v in data["parameters"]["messages"].items()}
-    (directory / "comparison.md").write_text(markdown(data), encoding="utf-8")
+    (directory / f"{stem}.md").write_text(markdown(data), encoding="utf-8")
     subprocess.run(["/usr/bin/python3", str(harness.BENCH / "chart.py"), str(json_path),
-                    str(directory / "comparison.png")], check=True, timeout=120)
+                    str(directory / f"{stem}.png")], check=True, timeout=120)
 
 
 def main():
-    if len(sys.argv) == 3 and sys.argv[1] == "--rerender":
-        rerender(Path(sys.argv[2]))
+    if len(sys.argv) in (3, 4) and sys.argv[1] == "--rerender":
+        rerender(Path(sys.argv[2]), *sys.argv[3:])
         return
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--smoke", action="store_true")
@@ -264,6 +289,9 @@ def main():
     parser.add_argument("--fill-max-s", type=float, default=150.0,
                         help="seconds of filling per system at most (the time budget)")
     parser.add_argument("--memory-users", type=int, default=10000)
+    parser.add_argument("--relay-messages", type=int, default=4000)
+    parser.add_argument("--scenarios", default=",".join(SCENARIO_MODULES),
+                        help="comma-separated scenario modules; a subset writes <modules>.{json,md,png}")
     parser.add_argument("--tarball", type=Path, required=True)
     parser.add_argument("--james-lib", type=Path)
     parser.add_argument("--work", type=Path, required=True)
@@ -279,9 +307,16 @@ def main():
         raise SystemExit("--james-lib is needed for james-memory")
     if "postfix" in names and not postfix_peer.installed():
         raise BenchError("postfix/dovecot not installed (bench/run.sh installs them)")
+    modules = [m for m in args.scenarios.split(",") if m]
+    if set(modules) - set(SCENARIO_MODULES):
+        raise SystemExit(f"unknown scenario(s): {', '.join(sorted(set(modules) - set(SCENARIO_MODULES)))} "
+                         f"(known: {', '.join(SCENARIO_MODULES)})")
+    modules = [m for m in SCENARIO_MODULES if m in modules]  # the usual order
+    stem = "comparison" if modules == SCENARIO_MODULES or args.smoke else "-".join(modules)
     ctx = Context(args.smoke, args)
-    groups = scenarios_by_group(args.smoke)
-    rounds = {"mailboxes": 1 if args.smoke else args.rounds, "users-10k": args.memory_rounds}
+    groups = scenarios_by_group(args.smoke, modules)
+    rounds = {"mailboxes": 1 if args.smoke else args.rounds, "users-10k": args.memory_rounds,
+              "relay": 1 if args.smoke else args.rounds}
     quiet_wait = 0 if args.smoke else 30
 
     facts = harness.machine_facts()
@@ -332,12 +367,13 @@ def main():
     example = load.smtp_source_commands(12345, ctx.messages[4096], ctx.sessions, 4096, ctx.mailboxes)[0]
     data = {
         "scenario": "comparison", "date": harness.today(), "command": args.command, "smoke": args.smoke,
-        "rounds": rounds["mailboxes"], "systems_run": names, "machine": facts, "tarball": tarball,
+        "rounds": rounds["mailboxes"], "systems_run": names, "scenario_modules": modules, "machine": facts, "tarball": tarball,
         "peer_versions": postfix_peer.versions(),
         "fsync": {n: systems.fsync_of(n) for n in names},
         "parameters": {"sessions": ctx.sessions, "mailboxes": ctx.mailboxes, "messages": ctx.messages,
                        "probes": ctx.probes, "fill_total": ctx.fill_total, "fill_chunk": ctx.fill_chunk,
                        "memory_users": ctx.memory_users, "warmup": ctx.warmup_messages, "fill_max_s": ctx.fill_max_s,
+                       "relay_messages": ctx.relay_messages,
                        "disturbed_share": ctx.disturbed_share,
                        "smtp_source_example": " ".join(example[:-1]) + " 127.0.0.1:PORT",
                        "jvm_opts": harness.SERVER_JVM_OPTS},
@@ -354,8 +390,8 @@ def main():
             data["profile_md"] = "profile-postino-inbound.md"
         except (BenchError, OSError, subprocess.SubprocessError) as e:
             notes.append(f"JFR profile not analysed: {e}")
-    json_path, md_path = harness.write_results(args.out, "comparison", data, markdown(data))
-    chart = args.out / "comparison.png"
+    json_path, md_path = harness.write_results(args.out, stem, data, markdown(data))
+    chart = args.out / f"{stem}.png"
     result = subprocess.run(["/usr/bin/python3", str(harness.BENCH / "chart.py"), str(json_path), str(chart)],
                             capture_output=True, text=True, timeout=120)
     if result.returncode != 0:

@@ -141,6 +141,28 @@ class JvmSystem:
             raise BenchError(f"{self.label}: GET /mailQueues/spool answered {status}: {body[:300]}")
         return int(json.loads(body)["size"])
 
+    def queue_sizes(self):
+        """{queue name: size} of every mail queue (WebAdmin GET /mailQueues)."""
+        status, body = self.web.get("/mailQueues")
+        if status != 200:
+            raise BenchError(f"{self.label}: GET /mailQueues answered {status}: {body[:300]}")
+        sizes = {}
+        for name in json.loads(body):
+            status, body = self.web.get(f"/mailQueues/{quote(name, safe='')}")
+            sizes[name] = int(json.loads(body)["size"]) if status == 200 else f"HTTP {status}"
+        return sizes
+
+    def mail_repositories(self):
+        """{repository: size} of every mail repository (error, address-error, relay-denied...)."""
+        status, body = self.web.get("/mailRepositories")
+        if status != 200:
+            raise BenchError(f"{self.label}: GET /mailRepositories answered {status}: {body[:300]}")
+        sizes = {}
+        for entry in json.loads(body):
+            status, body = self.web.get(f"/mailRepositories/{quote(entry['repository'], safe='')}")
+            sizes[entry["repository"]] = int(json.loads(body)["size"]) if status == 200 else f"HTTP {status}"
+        return sizes
+
     def memory(self, settle=3.0):
         record = harness.measure_memory(self.inner.pid, settle=settle)
         record["pss_mib"] = pss_mib([self.inner.pid])

@@ -1,0 +1,167 @@
+"""Priority scenario (a): local delivery latency while a bulk backlog for a slow remote domain fills
+the outgoing queue (issue 5; mirrors PriorityRoutingIT's first test, measured).
+
+Probes: messages to bob@example.com, submitted one at a time by alice (high priority: logged in);
+latency = the 250 after DATA -> '* N EXISTS' in the answer to a NOOP an IMAP client of bob sends
+every 10 ms. First unloaded; then `bulk` messages with 'Precedence: bulk' (low priority) to
+list<n>@[127.0.0.70], the SLOW sink (2 s before each reply to the end of DATA, so at most
+destinationConcurrency 20 / 2 s = 10 msg/s leave), over 4 sessions; once they are all accepted,
+the spool is empty (all of them have reached the outgoing queue) and the sink has taken its first
+ones, the same probes again while the backlog is still large. The backlog (outgoing queueSize and
+the mails queued for the slow destination) is read at the start and the end of the loaded probes,
+and the bulk messages the slow sink received meanwhile are counted.
+"""
+
+import time
+
+import load
+import prio_common as pc
+from harness import BenchError, log
+
+
+class LocalDuringBacklog:
+    name = "local_during_backlog"
+    title = "(a) local delivery during a remote bulk backlog"
+
+    def run(self, ctx):
+        instance = ctx.server(self.name)
+        record = {"failures": []}
+        try:
+            record.update(self.measure(ctx, instance, record["failures"]))
+        except BenchError as e:
+            record["failures"].append(str(e))
+        finally:
+            try:
+                ctx.done(instance)
+            except BenchError as e:
+                record["failures"].append(f"after the scenario: {e}")
+            record["instance"] = instance.record
+        return record
+
+    @staticmethod
+    def probes(ctx, instance, label, tag):
+        watcher = load.ImapWatcher(instance.imap_port, pc.BOB, pc.PASSWORD, True, "poll")
+        session = pc.Submission(instance.submission_port)
+        base = watcher.exists
+
+        def send_one(i):
+            return session.send(pc.BOB, pc.message(pc.BOB, pc.message_id(tag, i), f"local probe {i}"))
+
+        def wait_seen(i, timeout):
+            return watcher.wait_exists(base + i + 1, timeout)
+
+        try:
+            return pc.measure(instance.system, label, ctx.probes, ctx.gap_s, ctx.probe_timeout_s, send_one, wait_seen)
+        finally:
+            session.close()
+            watcher.close()
+
+    def measure(self, ctx, instance, failures):
+        slow_domain = pc.SLOW_IP  # how the queue listing names [127.0.0.70]
+        record = {"probes_per_phase": ctx.probes, "gap_ms": round(ctx.gap_s * 1000),
+                  "quiet_before_unloaded": ctx.wait_quiet()}
+        record["unloaded"], _, _ = self.probes(ctx, instance, "(a) unloaded", "local-unloaded")
+
+        bulk_started = time.monotonic()
+        instance.outgoing.dirty = True
+        record["bulk_submission"] = pc.submit_many(
+            instance.submission_port, ctx.bulk, ctx.sessions, lambda i: f"list{i}@{instance.slow.domain}", "bulk",
+            extra_headers=("Precedence: bulk",))
+        if record["bulk_submission"]["accepted"] != ctx.bulk:
+            failures.append(f"bulk: {record['bulk_submission']['accepted']} of {ctx.bulk} accepted: "
+                            f"{record['bulk_submission']['errors']}")
+        # the backlog: everything through the spool into the outgoing queue, the sink busy with the first ones
+        first = min(20, max(1, ctx.bulk // 100))
+        deadline = time.monotonic() + ctx.backlog_timeout_s
+        while time.monotonic() < deadline:
+            if instance.slow.count() >= first and instance.outgoing.spool_size() == 0:
+                break
+            time.sleep(0.25)
+        else:
+            failures.append(f"no settled backlog within {ctx.backlog_timeout_s} s: spool "
+                            f"{instance.outgoing.spool_size()}, slow sink {instance.slow.count()}")
+        record["backlog_ready_after_s"] = round(time.monotonic() - bulk_started, 1)
+        before = instance.outgoing.summary(slow_domain)
+        slow_before = instance.slow.count()
+        record["backlog_at_start"] = {**before, "spool": instance.outgoing.spool_size(),
+                                      "slow_sink_received_so_far": slow_before}
+        log(f"(a) backlog at the start of the loaded probes: outgoing {before['queue_size']}, for the slow sink "
+            f"{before['for_domain']}, spool {record['backlog_at_start']['spool']}, "
+            f"slow sink has {slow_before}")
+        if (before["for_domain"] or 0) < ctx.bulk // 2:
+            failures.append(f"backlog too small when the loaded probes started: {before['for_domain']} of "
+                            f"{ctx.bulk} bulk mails queued for the slow sink")
+
+        loaded, t_first, t_last = self.probes(ctx, instance, "(a) during the backlog", "local-loaded")
+        record["loaded"] = loaded
+        after = instance.outgoing.summary(slow_domain)
+        record["backlog_at_end"] = {**after, "spool": instance.outgoing.spool_size(),
+                                    "slow_sink_received_so_far": instance.slow.count()}
+        record["bulk_delivered_during_measurement"] = instance.slow.arrived_between(t_first, t_last) if t_first else 0
+        record["bulk_replied_during_measurement"] = instance.slow.replied_between(t_first, t_last) if t_first else 0
+        record["bulk_rate_during_measurement_msg_s"] = round(
+            record["bulk_delivered_during_measurement"] / max(t_last - t_first, 1e-9), 2) if t_first else None
+        record["slow_sink"] = instance.slow.record()
+        record["ratios"] = pc.ratios(record["unloaded"]["stats"], loaded["stats"])
+        log(f"(a) backlog at the end: outgoing {after['queue_size']}, for the slow sink {after['for_domain']}; "
+            f"{record['bulk_delivered_during_measurement']} bulk delivered during the probes; "
+            f"p99 ratio {record['ratios']['p99']}")
+        # the same probes once more with the queue emptied: how much of the difference is the JVM warming up
+        record["outgoing_removed_before_unloaded_after"] = instance.outgoing.clear()
+        record["quiet_before_unloaded_after"] = ctx.wait_quiet()
+        record["unloaded_after"], _, _ = self.probes(ctx, instance, "(a) unloaded again", "local-after")
+        record["ratios_vs_unloaded_after"] = pc.ratios(record["unloaded_after"]["stats"], loaded["stats"])
+        for phase in pc.PHASES:
+            missing = record[phase]["stats"]["not_delivered"] + ctx.probes - record[phase]["stats"]["probes"]
+            if missing:
+                failures.append(f"{phase}: {missing} of {ctx.probes} probes not visible within "
+                                f"{ctx.probe_timeout_s:.0f} s")
+        return record
+
+    @staticmethod
+    def markdown(record):
+        u, l, r = record["unloaded"]["stats"], record.get("loaded", {}).get("stats", {}), record.get("ratios", {})
+        start, end = record.get("backlog_at_start", {}), record.get("backlog_at_end", {})
+        fmt = _fmt
+        return [
+            ("unloaded: p50 / p99 / max (n)", f"{fmt(u['p50_ms'])} / {fmt(u['p99_ms'])} / {fmt(u['max_ms'])} ms ({u['n']})"),
+            ("during the backlog: p50 / p99 / max (n)",
+             f"{fmt(l.get('p50_ms'))} / {fmt(l.get('p99_ms'))} / {fmt(l.get('max_ms'))} ms ({l.get('n', '–')})"),
+            ("ratio loaded ÷ unloaded: p50 / p99 / max",
+             f"{fmt(r.get('p50'), 2)} / {fmt(r.get('p99'), 2)} / {fmt(r.get('max'), 2)}"),
+            ("p99 within 2× (the issue's target)", "yes" if r.get("p99_within_2x") else "no"),
+            ("bulk submitted (Precedence: bulk, 4 sessions)",
+             f"{record['bulk_submission']['accepted']} of {record['bulk_submission']['messages']} accepted in "
+             f"{record['bulk_submission']['seconds']:.1f} s"),
+            ("backlog at start → end of the loaded probes: outgoing queue",
+             f"{fmt(start.get('queue_size'))} → {fmt(end.get('queue_size'))}"),
+            ("… of which for the slow sink", f"{fmt(start.get('for_domain'))} → {fmt(end.get('for_domain'))}"),
+            ("bulk messages received by the slow sink during the loaded probes",
+             f"{record.get('bulk_delivered_during_measurement', '–')} in {record.get('loaded', {}).get('seconds', 0):.1f} s"),
+            ("unloaded again, queue emptied after the loaded probes: p50 / p99 / max (n)", _phase(record, "unloaded_after")),
+            ("ratio loaded ÷ unloaded again: p50 / p99 / max", _ratio_row(record.get("ratios_vs_unloaded_after", {}))),
+            ("CPU during the unloaded probes", pc.cpu_row(record["unloaded"])),
+            ("CPU during the loaded probes", pc.cpu_row(record["loaded"]) if "loaded" in record else "–"),
+            ("CPU during the unloaded-again probes",
+             pc.cpu_row(record["unloaded_after"]) if "unloaded_after" in record else "–"),
+        ]
+
+
+def _phase(record, phase):
+    s = record.get(phase, {}).get("stats", {})
+    return f"{_fmt(s.get('p50_ms'))} / {_fmt(s.get('p99_ms'))} / {_fmt(s.get('max_ms'))} ms ({s.get('n', '–')})"
+
+
+def _ratio_row(r):
+    return f"{_fmt(r.get('p50'), 2)} / {_fmt(r.get('p99'), 2)} / {_fmt(r.get('max'), 2)}"
+
+
+def _fmt(value, digits=1):
+    if value is None:
+        return "–"
+    if isinstance(value, float):
+        return f"{value:,.{digits}f}"
+    return f"{value:,}"
+
+
+SCENARIOS = [LocalDuringBacklog()]
