@@ -62,6 +62,15 @@ class FakeMx:
         with self.changed:
             return sum(1 for t in self.replied_times if start <= t <= end)
 
+    def timeline(self, start, end, bucket=2.0):
+        """Messages that arrived in each `bucket` seconds from start to end (monotonic times)."""
+        counts = [0] * max(1, int((end - start) / bucket + 0.999))
+        with self.changed:
+            for t in self.arrival_times:
+                if start <= t < end:
+                    counts[min(len(counts) - 1, int((t - start) / bucket))] += 1
+        return counts
+
     def connection_count(self):
         with self.changed:
             return self.connections

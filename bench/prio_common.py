@@ -293,3 +293,19 @@ def cpu_row(record):
     return (f"Postino {record['server_cpu_s']:.1f} CPU-s; other work {record['other_cpu_s']:.1f} CPU-s "
             f"({record['other_cpu_share']:.0%} of a CPU)" + (f"; {len(record['other_benchmarks'])} other benchmark "
                                                              "process(es) running" if record["other_benchmarks"] else ""))
+
+
+def imap_search_message_id(port, user, message_id):
+    """Sequence numbers of the INBOX messages carrying this Message-ID, read by a fresh IMAP session
+    (STARTTLS, EXAMINE, SEARCH HEADER Message-ID): whether a message is there, whatever another
+    session has been told."""
+    session = load.ImapSession(port, user, PASSWORD, True, timeout=30)
+    try:
+        session.command("EXAMINE INBOX")
+        found = []
+        for line in session.command(f'SEARCH HEADER Message-ID "{message_id}"'):
+            if line.upper().startswith(b"* SEARCH"):
+                found += [int(n) for n in line.split()[2:]]
+        return found
+    finally:
+        session.close()

@@ -40,21 +40,37 @@ class LocalDuringBacklog:
 
     @staticmethod
     def probes(ctx, instance, label, tag):
+        """One phase of local probes. A probe the polling session is not told about in time is looked
+        for by a fresh IMAP session: in the mailbox (delivered, but the selected session's NOOPs did not
+        report it: recorded as `unreported`) or not (not delivered: a failure)."""
         watcher = load.ImapWatcher(instance.imap_port, pc.BOB, pc.PASSWORD, True, "poll")
         session = pc.Submission(instance.submission_port)
         base = watcher.exists
+        missed = []
 
         def send_one(i):
             return session.send(pc.BOB, pc.message(pc.BOB, pc.message_id(tag, i), f"local probe {i}"))
 
         def wait_seen(i, timeout):
-            return watcher.wait_exists(base + i + 1, timeout)
+            seen = watcher.wait_exists(base + i + 1, timeout)
+            if seen is None:
+                found = pc.imap_search_message_id(instance.imap_port, pc.BOB, pc.message_id(tag, i))
+                missed.append({"probe": i, "message_id": pc.message_id(tag, i), "in_mailbox_at": found,
+                               "poller_failure": watcher.failure,
+                               "checked_at": time.strftime("%Y-%m-%d %H:%M:%S")})
+                log(f"{label}: probe {i} " + (f"is in bob's INBOX (message {found}), but the polling session's "
+                                             "NOOPs did not report it" if found else "is not in bob's INBOX"))
+            return seen
 
         try:
-            return pc.measure(instance.system, label, ctx.probes, ctx.gap_s, ctx.probe_timeout_s, send_one, wait_seen)
+            record, t_first, t_last = pc.measure(instance.system, label, ctx.probes, ctx.gap_s, ctx.probe_timeout_s,
+                                                 send_one, wait_seen)
         finally:
             session.close()
             watcher.close()
+        record["unreported"] = [m for m in missed if m["in_mailbox_at"]]
+        record["not_in_mailbox"] = [m for m in missed if not m["in_mailbox_at"]]
+        return record, t_first, t_last
 
     def measure(self, ctx, instance, failures):
         slow_domain = pc.SLOW_IP  # how the queue listing names [127.0.0.70]
@@ -102,6 +118,12 @@ class LocalDuringBacklog:
         record["bulk_rate_during_measurement_msg_s"] = round(
             record["bulk_delivered_during_measurement"] / max(t_last - t_first, 1e-9), 2) if t_first else None
         record["slow_sink"] = instance.slow.record()
+        # the slow sink's arrivals every 2 s from the first bulk submission to the end of the loaded probes
+        # (offsets in s from the submission's start: when the backlog was worked through, and how fast)
+        record["slow_sink_timeline"] = {
+            "bucket_s": 2.0, "counts": instance.slow.timeline(bulk_started, time.monotonic(), 2.0),
+            "bulk_submitted_s": round(record["bulk_submission"]["seconds"], 1),
+            "loaded_probes_s": [round(t_first - bulk_started, 1), round(t_last - bulk_started, 1)] if t_first else None}
         record["ratios"] = pc.ratios(record["unloaded"]["stats"], loaded["stats"])
         log(f"(a) backlog at the end: outgoing {after['queue_size']}, for the slow sink {after['for_domain']}; "
             f"{record['bulk_delivered_during_measurement']} bulk delivered during the probes; "
@@ -112,10 +134,17 @@ class LocalDuringBacklog:
         record["unloaded_after"], _, _ = self.probes(ctx, instance, "(a) unloaded again", "local-after")
         record["ratios_vs_unloaded_after"] = pc.ratios(record["unloaded_after"]["stats"], loaded["stats"])
         for phase in pc.PHASES:
-            missing = record[phase]["stats"]["not_delivered"] + ctx.probes - record[phase]["stats"]["probes"]
+            stats = record[phase]["stats"]
+            unreported = len(record[phase]["unreported"])
+            missing = stats["not_delivered"] + ctx.probes - stats["probes"] - unreported
             if missing:
-                failures.append(f"{phase}: {missing} of {ctx.probes} probes not visible within "
-                                f"{ctx.probe_timeout_s:.0f} s")
+                failures.append(f"{phase}: {missing} of {ctx.probes} probes not delivered to bob's INBOX (not seen "
+                                f"within {ctx.probe_timeout_s:.0f} s, and not there when looked for)")
+            if unreported:
+                record.setdefault("notices", []).append(
+                    f"{phase}: {unreported} probe(s) in bob's INBOX that the IMAP session polling with NOOP was not "
+                    f"told about within {ctx.probe_timeout_s:.0f} s (left out of the percentiles): "
+                    + ", ".join(f"{m['message_id']} (checked {m['checked_at']})" for m in record[phase]["unreported"]))
         return record
 
     @staticmethod
@@ -137,7 +166,12 @@ class LocalDuringBacklog:
              f"{fmt(start.get('queue_size'))} → {fmt(end.get('queue_size'))}"),
             ("… of which for the slow sink", f"{fmt(start.get('for_domain'))} → {fmt(end.get('for_domain'))}"),
             ("bulk messages received by the slow sink during the loaded probes",
-             f"{record.get('bulk_delivered_during_measurement', '–')} in {record.get('loaded', {}).get('seconds', 0):.1f} s"),
+             f"{record.get('bulk_delivered_during_measurement', '–')} in {record.get('loaded', {}).get('seconds', 0):.1f} s"
+             f" (it can take 10/s: 20 sessions × 2 s)"),
+            ("slow sink arrivals per 2 s from the bulk submission's start (submission ended at "
+             f"{record.get('slow_sink_timeline', {}).get('bulk_submitted_s', '–')} s; loaded probes "
+             f"{'–'.join(str(x) for x in (record.get('slow_sink_timeline', {}).get('loaded_probes_s') or []))} s)",
+             " ".join(str(c) for c in record.get("slow_sink_timeline", {}).get("counts", []))),
             ("unloaded again, queue emptied after the loaded probes: p50 / p99 / max (n)", _phase(record, "unloaded_after")),
             ("ratio loaded ÷ unloaded again: p50 / p99 / max", _ratio_row(record.get("ratios_vs_unloaded_after", {}))),
             ("CPU during the unloaded probes", pc.cpu_row(record["unloaded"])),

@@ -70,7 +70,11 @@ class Context:
         if self.smoke and self.shared:
             self.shared.record["shared_with"] = self.shared.record.get("shared_with", []) + [name]
             return self.shared
-        instance = Instance(self, "shared" if self.smoke else name)
+        folder, n = ("shared" if self.smoke else name), 1
+        while (self.work / folder).exists():  # a repeat: a fresh home, the disturbed one kept for its log
+            n += 1
+            folder = f"{name}-{n}"
+        instance = Instance(self, folder)
         if self.smoke:
             self.shared = instance
         try:
@@ -241,6 +245,8 @@ def markdown(data):
         lines.append("")
         if record["failures"]:
             lines += [f"- FAILED: {f}" for f in record["failures"]] + [""]
+        if record.get("notices"):
+            lines += [f"- Note: {n}" for n in record["notices"]] + [""]
         findings = (record.get("instance") or {}).get("log_findings") or {}
         if "error_lines" in findings:
             lines += [f"Server log (`{findings['log']}`): {findings['error_lines']} ERROR and {findings['warn_lines']} "
@@ -289,7 +295,14 @@ def markdown(data):
 
 def run_scenario(ctx, scenario):
     """One run of a scenario, after other benchmarks on the machine have ended (not in a smoke run)."""
-    waited = None if ctx.smoke else pc.wait_for_other_benchmarks()
+    waited = None
+    if not ctx.smoke:
+        waited = pc.wait_for_other_benchmarks()
+        # then quiet CPUs (a build, a test run...) for up to 10 min: other work in a phase means a repeat
+        seconds, busy, quiet = harness.wait_for_quiet(max_wait=600)
+        waited["quiet_cpus"] = {"waited_s": round(seconds, 1), "busy_share": round(busy, 3), "quiet": quiet}
+        if seconds > 10:
+            log(f"waited {seconds:.0f} s for quiet CPUs (busy {busy:.0%}{'' if quiet else ', going ahead anyway'})")
     try:
         record = scenario.run(ctx)
     except BenchError as e:  # a scenario catches its own; this is a last resort

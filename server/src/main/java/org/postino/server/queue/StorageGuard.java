@@ -10,8 +10,6 @@ import java.util.function.LongSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import reactor.core.publisher.Flux;
-import reactor.core.publisher.Mono;
 
 /**
  * Keeps the queues from filling the data directory's file system. Below {@code queue.pauseBelowFreeSpace} of usable
@@ -40,12 +38,16 @@ public final class StorageGuard {
         return new StorageGuard(directory, floor, () -> usableSpace(directory));
     }
 
-    /** Completes at once when there is room; otherwise once there is, checking every {@link #POLL}. */
-    Mono<Void> room() {
-        if (hasRoom()) {
-            return Mono.empty();
+    /** Returns at once when there is room; otherwise once there is, checking every {@link #POLL}. */
+    void awaitRoom() {
+        while (!hasRoom()) {
+            try {
+                Thread.sleep(POLL.toMillis());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
         }
-        return Flux.interval(POLL).filter(tick -> hasRoom()).next().then();
     }
 
     boolean hasRoom() {
