@@ -48,10 +48,6 @@ public final class PriorityBroker {
         store.setJournalDiskSyncStrategy("always");
         store.setCheckForCorruptJournalFiles(true);
         store.setChecksumJournalFiles(true);
-        // Journal files are written full of zeros when created (the next one ahead of time), so an append never
-        // needs new disk space: a full disk makes creating a file fail cleanly instead of cutting a record in half.
-        store.setPreallocationStrategy("zeros");
-        store.setPreallocationScope("entire_journal_async");
 
         PolicyEntry everyQueue = new PolicyEntry();
         everyQueue.setQueue(">");
