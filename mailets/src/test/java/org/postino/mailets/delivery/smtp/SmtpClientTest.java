@@ -113,8 +113,8 @@ class SmtpClientTest {
 
     @Test
     void anUnreachableHostShouldFailTheHost() throws Exception {
-        java.net.InetSocketAddress closed = mx.address();
-        mx.close();
+        // A loopback address nothing listens on: the fake MX's own port, once closed, may be taken by another process.
+        java.net.InetSocketAddress closed = new java.net.InetSocketAddress("127.0.0.250", mx.address().getPort());
 
         TransactionResult result = testee.deliver(closed, "gone.test", settings(false), envelope("a@remote.test"), this::message);
 
