@@ -4,6 +4,7 @@ queue's WebAdmin view. Run through bench/priority.sh (priority.py)."""
 
 import json
 import os
+import re
 import subprocess
 import threading
 import time
@@ -274,13 +275,44 @@ def disturbance(record):
 PHASES = ("unloaded", "loaded", "unloaded_after")
 
 
+def thread_cpu(pid):
+    """{thread id: (name, user+system clock ticks)} of every thread of the process (/proc/PID/task)."""
+    found = {}
+    try:
+        tids = os.listdir(f"/proc/{pid}/task")
+    except OSError:
+        return found
+    for tid in tids:
+        try:
+            with open(f"/proc/{pid}/task/{tid}/stat", encoding="utf-8", errors="replace") as stat:
+                text = stat.read()
+        except OSError:
+            continue
+        fields = text.rsplit(")", 1)[1].split()
+        found[tid] = (text[text.index("(") + 1:text.rindex(")")], int(fields[11]) + int(fields[12]))
+    return found
+
+
+def busiest_threads(before, after, listed=6):
+    """CPU seconds by thread name (digits dropped: pools summed) between two thread_cpu() readings."""
+    used = {}
+    for tid, (name, ticks) in after.items():
+        key = re.sub(r"[-#]?\d+$", "", name.strip()) or name
+        used[key] = used.get(key, 0) + ticks - before.get(tid, (name, 0))[1]
+    hz = os.sysconf("SC_CLK_TCK")
+    return {k: round(v / hz, 2) for k, v in sorted(used.items(), key=lambda kv: -kv[1])[:listed] if v > 0}
+
+
 def measure(system, label, count, gap, timeout, send_one, wait_seen):
     """One phase of probes (probe_loop) with the CPU the rest of the machine used meanwhile
-    (load.OtherCpu). Returns (record, monotonic time of the first 250, of the last probe seen)."""
+    (load.OtherCpu) and Postino's busiest threads. Returns (record, monotonic time of the first
+    250, of the last probe seen)."""
     others = other_benchmarks()
+    threads0 = thread_cpu(system.inner.pid)
     with load.OtherCpu(system) as cpu:
         latencies, t_first, t_last = probe_loop(count, gap, send_one, wait_seen, timeout, label)
     record = {"stats": stats(latencies), "seconds": round(cpu.elapsed, 2), **cpu.record(),
+              "server_busiest_threads_cpu_s": busiest_threads(threads0, thread_cpu(system.inner.pid)),
               "other_benchmarks": others, "raw_ms": [_round(v, 2) for v in latencies]}
     s = record["stats"]
     log(f"{label}: n {s['n']}/{s['probes']}, p50 {s['p50_ms']} ms, p99 {s['p99_ms']} ms, max {s['max_ms']} ms; "

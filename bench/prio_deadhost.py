@@ -37,7 +37,7 @@ class HealthyBesideDeadHost:
         return record
 
     @staticmethod
-    def probes(ctx, instance, label, tag):
+    def probes(ctx, instance, label, tag, count=None):
         session = pc.Submission(instance.submission_port)
         recipient = f"friend@{instance.healthy.domain}"
 
@@ -48,7 +48,8 @@ class HealthyBesideDeadHost:
             return instance.healthy.wait_arrival(pc.message_id(tag, i), timeout)
 
         try:
-            return pc.measure(instance.system, label, ctx.probes, ctx.gap_s, ctx.probe_timeout_s, send_one, wait_seen)
+            return pc.measure(instance.system, label, count or ctx.probes, ctx.gap_s, ctx.probe_timeout_s,
+                              send_one, wait_seen)
         finally:
             session.close()
 
@@ -56,6 +57,11 @@ class HealthyBesideDeadHost:
         dead_domain = pc.BLACKHOLE_IP  # how the queue listing names [127.0.0.72]
         record = {"probes_per_phase": ctx.probes, "gap_ms": round(ctx.gap_s * 1000),
                   "quiet_before_unloaded": ctx.wait_quiet()}
+        if ctx.warmup_probes:  # the same probes unmeasured first: the JIT's C2 compiler is still busy otherwise
+            record["warmup_probes"], _, _ = self.probes(ctx, instance, "(b) warm-up probes", "remote-warmup",
+                                                        ctx.warmup_probes)
+            record["warmup_probes"].pop("raw_ms", None)
+            record["quiet_before_unloaded"] = ctx.wait_quiet()
         record["unloaded"], _, _ = self.probes(ctx, instance, "(b) unloaded", "remote-unloaded")
 
         started = time.monotonic()

@@ -39,7 +39,7 @@ class LocalDuringBacklog:
         return record
 
     @staticmethod
-    def probes(ctx, instance, label, tag):
+    def probes(ctx, instance, label, tag, count=None):
         """One phase of local probes. A probe the polling session is not told about in time is looked
         for by a fresh IMAP session: in the mailbox (delivered, but the selected session's NOOPs did not
         report it: recorded as `unreported`) or not (not delivered: a failure)."""
@@ -63,8 +63,8 @@ class LocalDuringBacklog:
             return seen
 
         try:
-            record, t_first, t_last = pc.measure(instance.system, label, ctx.probes, ctx.gap_s, ctx.probe_timeout_s,
-                                                 send_one, wait_seen)
+            record, t_first, t_last = pc.measure(instance.system, label, count or ctx.probes, ctx.gap_s,
+                                                 ctx.probe_timeout_s, send_one, wait_seen)
         finally:
             session.close()
             watcher.close()
@@ -76,6 +76,11 @@ class LocalDuringBacklog:
         slow_domain = pc.SLOW_IP  # how the queue listing names [127.0.0.70]
         record = {"probes_per_phase": ctx.probes, "gap_ms": round(ctx.gap_s * 1000),
                   "quiet_before_unloaded": ctx.wait_quiet()}
+        if ctx.warmup_probes:  # the same probes unmeasured first: the JIT's C2 compiler is still busy otherwise
+            record["warmup_probes"], _, _ = self.probes(ctx, instance, "(a) warm-up probes", "local-warmup",
+                                                        ctx.warmup_probes)
+            record["warmup_probes"].pop("raw_ms", None)
+            record["quiet_before_unloaded"] = ctx.wait_quiet()
         record["unloaded"], _, _ = self.probes(ctx, instance, "(a) unloaded", "local-unloaded")
 
         bulk_started = time.monotonic()

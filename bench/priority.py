@@ -52,6 +52,7 @@ class Context:
         self.dead = 20 if smoke else args.dead
         self.sessions = 4  # submission sessions for the bulk and dead-host mail (PriorityRoutingIT: 4)
         self.warmup = 10 if smoke else args.warmup
+        self.warmup_probes = 0 if smoke else args.probes
         self.repeats = args.repeats
         self.slow_delay_s = 2.0
         self.backlog_timeout_s = 60 if smoke else 300
@@ -276,7 +277,10 @@ def markdown(data):
               "by an IMAP client of bob (STARTTLS, INBOX selected; bench/load.py ImapWatcher, as bench/latency.py). "
               "Remote: SMTP 250 → the end of DATA at the HEALTHY sink.",
               f"- Before the unloaded probes each instance takes {p['warmup']} unmeasured messages (half to bob, half "
-              "to the HEALTHY sink) and waits until they are delivered and the CPUs are quiet.",
+              f"to the HEALTHY sink, 4 sessions) and waits until they are delivered and the CPUs are quiet; then "
+              f"{p['warmup_probes']} unmeasured probes of the scenario's kind (`warmup_probes` in the JSON): after the "
+              "bulk warm-up alone, HotSpot's C2 compiler still took ~0.6 CPU during the first probe phase (per-thread "
+              "CPU from /proc, `server_busiest_threads_cpu_s`), which made the unloaded figures the slow ones.",
               "- CPU: `other_cpu_s` = CPU the rest of the machine used during the probes (machine total − Postino − "
               "this harness, whose fake MXs and IMAP poller are counted with the harness), as bench/load.py OtherCpu "
               "does for the other scenarios; `other_benchmarks` lists benchmark processes that overlapped. Each "

@@ -8,11 +8,12 @@
 #   deadhost  (b) latency to a HEALTHY fake MX (127.0.0.71; SMTP 250 -> arrival at the sink)
 #             unloaded, then with 500 messages queued for a BLACKHOLE (127.0.0.72, never greets)
 #
-#   bench/priority.sh                 both, ~5 min; bench/results/<YYYY-MM-DD>/priority.{json,md}
+#   bench/priority.sh                 both, ~4-5 min on 2 idle cores (longer while other work runs: it waits,
+#                                     and repeats a disturbed scenario); bench/results/<YYYY-MM-DD>/priority.{json,md}
 #   bench/priority.sh --only local    one scenario module: prio_local or prio_deadhost (short names work)
 #   bench/priority.sh --smoke         CI: tiny N (5 probes, 60 bulk, 20 dead), one shared instance,
 #                                     under a minute; bench/target/priority-smoke/results/
-#   Other options are passed to priority.py: --probes N --gap-ms N --bulk N --dead N --warmup N
+#   Other options are passed to priority.py: --probes N --gap-ms N --bulk N --dead N --warmup N --repeats N
 #
 # The fake MXs are Python (bench/fakemx.py) on 127.0.0.70-72, one free port for all three; Postino
 # listens on 127.0.0.1 (free ports). Every process started is ended on exit, also on Ctrl-C or a
@@ -30,10 +31,10 @@ while [ $# -gt 0 ]; do
         --smoke) smoke=1; shift ;;
         --only) [ $# -ge 2 ] || { echo "--only needs a value" >&2; exit 2; }; only=$2; shift 2 ;;
         --only=*) only=${1#--only=}; shift ;;
-        --probes|--gap-ms|--bulk|--dead|--warmup)
+        --probes|--gap-ms|--bulk|--dead|--warmup|--repeats)
             [ $# -ge 2 ] || { echo "$1 needs a value" >&2; exit 2; }
             passthrough+=("$1" "$2"); shift 2 ;;
-        -h|--help) sed -n '2,22p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+        -h|--help) sed -n '2,21p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
         *) echo "priority.sh: unknown argument '$1'" >&2; exit 2 ;;
     esac
 done
