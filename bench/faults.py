@@ -14,8 +14,6 @@ import argparse
 import importlib
 import re
 import shutil
-import signal
-import sys
 import time
 import traceback
 from pathlib import Path
@@ -262,27 +260,8 @@ def main():
             "titles": titles, "scenarios": records, "elapsed_s": time.monotonic() - started}
     with open("/proc/loadavg", encoding="ascii") as loadavg:
         data["machine"]["loadavg_at_end"] = loadavg.read().split()[:3]
-    json_path, md_path = harness.write_results(args.out, args.name, data, markdown(data))
-    print(md_path.read_text(encoding="utf-8"))
-    log(f"results in {json_path.parent} ({data['elapsed_s'] / 60:.1f} min)")
-    failures = [f"{name}: {f}" for name, r in records.items() for f in r["failures"]]
-    if failures:
-        log(f"{len(failures)} failure(s):\n" + "\n".join(failures))
-        sys.exit(1)
-
-
-def _interrupted(signum, _frame):
-    raise KeyboardInterrupt(f"signal {signum}")
+    harness.finish(args.out, args.name, data, markdown(data), records)
 
 
 if __name__ == "__main__":
-    signal.signal(signal.SIGTERM, _interrupted)
-    try:
-        main()
-    except BenchError as e:
-        log(f"FAILED: {e}")
-        traceback.print_exc()
-        sys.exit(1)
-    except KeyboardInterrupt:
-        log("interrupted")
-        sys.exit(130)
+    harness.run_main(main)

@@ -925,3 +925,38 @@ def write_results(directory, stem, data, markdown):
 
 def today():
     return datetime.date.today().isoformat()
+
+
+def _interrupted(signum, _frame):
+    raise KeyboardInterrupt(f"signal {signum}")
+
+
+def run_main(main, trace=True):
+    """The entry point of every bench script: SIGTERM (from the shell script's trap) unwinds like Ctrl-C, so every
+    server is stopped on the way out; a BenchError exits 1, an interruption 130."""
+    import signal
+    import sys
+    signal.signal(signal.SIGTERM, _interrupted)
+    try:
+        main()
+    except BenchError as e:
+        log(f"FAILED: {e}")
+        if trace:
+            import traceback
+            traceback.print_exc()
+        sys.exit(1)
+    except KeyboardInterrupt:
+        log("interrupted")
+        sys.exit(130)
+
+
+def finish(out, name, data, markdown_text, records):
+    """Writes the results, prints the Markdown, and exits 1 listing the scenarios' failures, if any."""
+    import sys
+    json_path, md_path = write_results(out, name, data, markdown_text)
+    print(md_path.read_text(encoding="utf-8"))
+    log(f"results in {json_path.parent} ({data['elapsed_s'] / 60:.1f} min)")
+    failures = [f"{scenario}: {f}" for scenario, r in records.items() for f in r["failures"]]
+    if failures:
+        log(f"{len(failures)} failure(s):\n" + "\n".join(failures))
+        sys.exit(1)

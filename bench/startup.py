@@ -7,8 +7,6 @@ The two systems alternate run by run, so that drift on the machine hits both ali
 
 import argparse
 import shutil
-import signal
-import sys
 import time
 from pathlib import Path
 
@@ -245,18 +243,5 @@ def main():
     log(f"results: {json_path} and {md_path} ({data['elapsed_s']:.0f}s)")
 
 
-def _interrupted(signum, _frame):
-    raise KeyboardInterrupt(f"signal {signum}")
-
-
 if __name__ == "__main__":
-    # SIGTERM from bench/startup.sh's trap: unwind, so that every server is stopped on the way out
-    signal.signal(signal.SIGTERM, _interrupted)
-    try:
-        main()
-    except BenchError as e:
-        log(f"FAILED: {e}")
-        sys.exit(1)
-    except KeyboardInterrupt:
-        log("interrupted")
-        sys.exit(130)
+    harness.run_main(main, trace=False)

@@ -16,11 +16,9 @@ import argparse
 import importlib
 import json
 import shutil
-import signal
 import subprocess
 import sys
 import time
-import traceback
 from pathlib import Path
 
 import harness
@@ -416,18 +414,5 @@ def args_notes(args, ctx):
     return notes
 
 
-def _interrupted(signum, _frame):
-    raise KeyboardInterrupt(f"signal {signum}")
-
-
 if __name__ == "__main__":
-    signal.signal(signal.SIGTERM, _interrupted)
-    try:
-        main()
-    except BenchError as e:
-        log(f"FAILED: {e}")
-        traceback.print_exc()
-        sys.exit(1)
-    except KeyboardInterrupt:
-        log("interrupted")
-        sys.exit(130)
+    harness.run_main(main)
