@@ -1,0 +1,342 @@
+package org.postino.extensions.search;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.EnumSet;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+
+import javax.inject.Inject;
+import javax.mail.Flags;
+
+import org.apache.james.events.Event;
+import org.apache.james.events.Group;
+import org.apache.james.mailbox.MailboxManager;
+import org.apache.james.mailbox.MailboxSession;
+import org.apache.james.mailbox.MessageUid;
+import org.apache.james.mailbox.SessionProvider;
+import org.apache.james.mailbox.events.MailboxEvents.MailboxEvent;
+import org.apache.james.mailbox.exception.MailboxException;
+import org.apache.james.mailbox.model.Mailbox;
+import org.apache.james.mailbox.model.MailboxId;
+import org.apache.james.mailbox.model.MessageId;
+import org.apache.james.mailbox.model.SearchQuery;
+import org.apache.james.mailbox.model.UpdatedFlags;
+import org.apache.james.mailbox.store.MailboxSessionMapperFactory;
+import org.apache.james.mailbox.store.mail.model.MailboxMessage;
+import org.apache.james.mailbox.store.search.ListeningMessageSearchIndex;
+import org.opensearch.client.json.JsonData;
+import org.opensearch.client.opensearch._types.FieldValue;
+import org.opensearch.client.opensearch._types.SortOptions;
+import org.opensearch.client.opensearch._types.query_dsl.Query;
+import org.opensearch.client.opensearch.core.SearchRequest;
+import org.opensearch.client.opensearch.core.SearchResponse;
+import org.opensearch.client.opensearch.core.bulk.BulkOperation;
+import org.opensearch.client.opensearch.core.search.Hit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import jakarta.json.JsonArray;
+import jakarta.json.JsonNumber;
+import jakarta.json.JsonObject;
+import jakarta.json.JsonString;
+import jakarta.json.JsonValue;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+import reactor.util.retry.Retry;
+
+/**
+ * Postino's mailbox search index: mailbox events keep an OpenSearch index up to date; IMAP SEARCH,
+ * ESEARCH and JMAP Email/query read it.
+ *
+ * <p>When OpenSearch cannot be written (down, slow, full), delivery is not held up: the mailbox is
+ * recorded in the {@link IndexBacklog} and {@link IndexCatchUp} brings its index up to date once
+ * OpenSearch answers again. Until then a search of that mailbox fails with a message saying so,
+ * rather than answer from an index known to be incomplete.
+ */
+public class PostinoSearchIndex extends ListeningMessageSearchIndex {
+    private static final Logger LOGGER = LoggerFactory.getLogger(PostinoSearchIndex.class);
+    private static final int PAGE = 5000;
+    private static final Group GROUP = new PostinoSearchIndexGroup();
+
+    public static class PostinoSearchIndexGroup extends Group {
+    }
+
+    private final MailIndexClient index;
+    private final MailDocument documents;
+    private final IndexBacklog backlog;
+    private final MailboxId.Factory mailboxIdFactory;
+    private final MessageId.Factory messageIdFactory;
+    private final Retry writeRetry;
+
+    @Inject
+    public PostinoSearchIndex(MailboxSessionMapperFactory factory, Set<SearchOverride> searchOverrides,
+                              SessionProvider sessionProvider, MailIndexClient index, MailDocument documents,
+                              IndexBacklog backlog, MailboxId.Factory mailboxIdFactory, MessageId.Factory messageIdFactory) {
+        this(factory, searchOverrides, sessionProvider, index, documents, backlog, mailboxIdFactory, messageIdFactory,
+            Retry.backoff(3, Duration.ofMillis(200)).maxBackoff(Duration.ofSeconds(2)));
+    }
+
+    public PostinoSearchIndex(MailboxSessionMapperFactory factory, Set<SearchOverride> searchOverrides,
+                              SessionProvider sessionProvider, MailIndexClient index, MailDocument documents,
+                              IndexBacklog backlog, MailboxId.Factory mailboxIdFactory, MessageId.Factory messageIdFactory,
+                              Retry writeRetry) {
+        super(factory, searchOverrides, sessionProvider);
+        this.index = index;
+        this.documents = documents;
+        this.backlog = backlog;
+        this.mailboxIdFactory = mailboxIdFactory;
+        this.messageIdFactory = messageIdFactory;
+        this.writeRetry = writeRetry;
+    }
+
+    @Override
+    public Group getDefaultGroup() {
+        return GROUP;
+    }
+
+    @Override
+    public EnumSet<MailboxManager.SearchCapabilities> getSupportedCapabilities(EnumSet<MailboxManager.MessageCapabilities> messageCapabilities) {
+        return EnumSet.of(MailboxManager.SearchCapabilities.MultimailboxSearch,
+            MailboxManager.SearchCapabilities.Text,
+            MailboxManager.SearchCapabilities.FullText,
+            MailboxManager.SearchCapabilities.Attachment,
+            MailboxManager.SearchCapabilities.AttachmentFileName,
+            MailboxManager.SearchCapabilities.PartialEmailMatch);
+    }
+
+    /**
+     * An event that cannot be indexed after a few quick retries puts its mailbox in the backlog
+     * instead of failing: the catch-up repairs the mailbox as a whole, so no event is needed again.
+     */
+    @Override
+    public Mono<Void> reactiveEvent(Event event) {
+        MailboxId mailboxId = ((MailboxEvent) event).getMailboxId();
+        return super.reactiveEvent(event)
+            .retryWhen(writeRetry)
+            .onErrorResume(e -> {
+                backlog.markBehind(mailboxId, rootMessage(e));
+                return Mono.empty();
+            });
+    }
+
+    private static String rootMessage(Throwable e) {
+        Throwable root = e;
+        while (root.getCause() != null && root.getCause() != root) {
+            root = root.getCause();
+        }
+        return root.getClass().getSimpleName() + (root.getMessage() == null ? "" : ": " + root.getMessage());
+    }
+
+    @Override
+    public Mono<Void> add(MailboxSession session, Mailbox mailbox, MailboxMessage message) {
+        return Mono.fromCallable(() -> documents.build(message))
+            .flatMap(doc -> future(() -> index.async().index(i -> i.index(index.indexName())
+                .id(MailDocument.documentId(message))
+                .routing(message.getMailboxId().serialize())
+                .document(doc))))
+            .then();
+    }
+
+    @Override
+    public Mono<Void> delete(MailboxSession session, MailboxId mailboxId, Collection<MessageUid> expungedUids) {
+        if (expungedUids.isEmpty()) {
+            return Mono.empty();
+        }
+        String routing = mailboxId.serialize();
+        List<BulkOperation> operations = expungedUids.stream()
+            .map(uid -> BulkOperation.of(op -> op.delete(d -> d.index(index.indexName())
+                .id(MailDocument.documentId(routing, uid.asLong())).routing(routing))))
+            .toList();
+        return bulk(operations);
+    }
+
+    @Override
+    public Mono<Void> deleteAll(MailboxSession session, MailboxId mailboxId) {
+        return future(() -> index.async().deleteByQuery(d -> d.index(index.indexName())
+            .routing(mailboxId.serialize())
+            .conflicts(org.opensearch.client.opensearch._types.Conflicts.Proceed)
+            .query(q -> q.term(t -> t.field("mailboxId").value(FieldValue.of(mailboxId.serialize()))))))
+            .then();
+    }
+
+    @Override
+    public Mono<Void> update(MailboxSession session, MailboxId mailboxId, List<UpdatedFlags> updatedFlagsList) {
+        if (updatedFlagsList.isEmpty()) {
+            return Mono.empty();
+        }
+        String routing = mailboxId.serialize();
+        List<BulkOperation> operations = new ArrayList<>();
+        for (UpdatedFlags updated : updatedFlagsList) {
+            Map<String, Object> doc = MailDocument.flags(updated.getNewFlags());
+            doc.put("modSeq", updated.getModSeq().asLong());
+            operations.add(BulkOperation.of(op -> op.update(u -> u.index(index.indexName())
+                .id(MailDocument.documentId(routing, updated.getUid().asLong()))
+                .routing(routing)
+                .document(doc))));
+        }
+        return bulk(operations);
+    }
+
+    private Mono<Void> bulk(List<BulkOperation> operations) {
+        return future(() -> index.async().bulk(b -> b.index(index.indexName()).operations(operations)))
+            .flatMap(response -> {
+                if (!response.errors()) {
+                    return Mono.empty();
+                }
+                // a document already gone (expunged twice, updated after expunge) is not an error
+                List<String> failures = response.items().stream()
+                    .filter(item -> item.error() != null && item.status() != 404)
+                    .map(item -> item.id() + ": " + item.error().reason())
+                    .toList();
+                return failures.isEmpty() ? Mono.empty()
+                    : Mono.error(new MailboxException("search index refused " + failures.size() + " change(s), e.g. " + failures.get(0)));
+            })
+            .then();
+    }
+
+    @Override
+    public Mono<Flags> retrieveIndexedFlags(Mailbox mailbox, MessageUid uid) {
+        String routing = mailbox.getMailboxId().serialize();
+        return future(() -> index.async().get(g -> g.index(index.indexName())
+                .id(MailDocument.documentId(routing, uid.asLong())).routing(routing), JsonData.class))
+            .filter(response -> response.found() && response.source() != null)
+            .map(response -> flags(response.source().toJson().asJsonObject()));
+    }
+
+    private static Flags flags(JsonObject source) {
+        Flags flags = new Flags();
+        for (Flags.Flag flag : List.of(Flags.Flag.ANSWERED, Flags.Flag.DELETED, Flags.Flag.DRAFT,
+            Flags.Flag.FLAGGED, Flags.Flag.RECENT, Flags.Flag.SEEN)) {
+            if (source.getBoolean(MailQuery.flagField(flag), false)) {
+                flags.add(flag);
+            }
+        }
+        JsonValue userFlags = source.get("userFlags");
+        if (userFlags instanceof JsonArray) {
+            ((JsonArray) userFlags).getValuesAs(JsonString.class).forEach(flag -> flags.add(flag.getString()));
+        }
+        return flags;
+    }
+
+    @Override
+    protected Flux<MessageUid> doSearch(MailboxSession session, Mailbox mailbox, SearchQuery searchQuery) throws MailboxException {
+        if (session == null) {
+            throw new IllegalArgumentException("'session' is mandatory");
+        }
+        checkUpToDate(List.of(mailbox.getMailboxId()));
+        Query query = MailQuery.inMailboxes(List.of(mailbox.getMailboxId().serialize()), MailQuery.of(searchQuery.getCriteria()));
+        List<SortOptions> sorts = MailQuery.sorts(searchQuery.getSorts(), false);
+        return scan(query, sorts, Long.MAX_VALUE)
+            .map(hit -> MessageUid.of(number(hit, "uid")))
+            .onErrorMap(e -> !(e instanceof MailboxException), PostinoSearchIndex::unavailable);
+    }
+
+    @Override
+    public Flux<MessageId> search(MailboxSession session, Collection<MailboxId> mailboxIds, SearchQuery searchQuery, long limit) throws MailboxException {
+        if (session == null) {
+            throw new IllegalArgumentException("'session' is mandatory");
+        }
+        if (mailboxIds.isEmpty() || limit <= 0) {
+            return Flux.empty();
+        }
+        checkUpToDate(mailboxIds);
+        Query query = MailQuery.inMailboxes(mailboxIds.stream().map(MailboxId::serialize).toList(), MailQuery.of(searchQuery.getCriteria()));
+        List<SortOptions> sorts = MailQuery.sorts(searchQuery.getSorts(), true);
+        Set<String> seen = new LinkedHashSet<>();
+        return scan(query, sorts, Long.MAX_VALUE)
+            .map(hit -> hit.getString("messageId", ""))
+            .filter(id -> !id.isEmpty() && seen.add(id))
+            .take(limit)
+            .map(messageIdFactory::fromString)
+            .onErrorMap(e -> !(e instanceof MailboxException), PostinoSearchIndex::unavailable);
+    }
+
+    private void checkUpToDate(Collection<MailboxId> mailboxIds) throws MailboxException {
+        for (MailboxId mailboxId : mailboxIds) {
+            if (backlog.isBehind(mailboxId)) {
+                throw new MailboxException("Search is not available for this mailbox right now: its search index is catching up"
+                    + " after an outage; try again shortly");
+            }
+        }
+    }
+
+    private static MailboxException unavailable(Throwable e) {
+        LOGGER.warn("Search failed: the search index (OpenSearch) did not answer: {}", rootMessage(e));
+        return new MailboxException("Search is not available right now: the search index does not answer", e);
+    }
+
+    /** Every hit of the query in sort order, page by page (search_after), reading only the ids. */
+    private Flux<JsonObject> scan(Query query, List<SortOptions> sorts, long max) {
+        return Flux.create(sink -> {
+            List<String> after = null;
+            long emitted = 0;
+            try {
+                while (!sink.isCancelled()) {
+                    List<String> searchAfter = after;
+                    SearchRequest request = SearchRequest.of(s -> {
+                        s.index(index.indexName()).query(query).sort(sorts).size(PAGE)
+                            .trackTotalHits(t -> t.enabled(false))
+                            .source(src -> src.filter(f -> f.includes("uid", "messageId", "mailboxId")));
+                        if (searchAfter != null) {
+                            s.searchAfter(searchAfter);
+                        }
+                        return s;
+                    });
+                    SearchResponse<JsonData> response = index.client().search(request, JsonData.class);
+                    List<Hit<JsonData>> hits = response.hits().hits();
+                    for (Hit<JsonData> hit : hits) {
+                        if (emitted++ >= max || sink.isCancelled()) {
+                            sink.complete();
+                            return;
+                        }
+                        sink.next(hit.source().toJson().asJsonObject());
+                    }
+                    if (hits.size() < PAGE) {
+                        break;
+                    }
+                    after = hits.get(hits.size() - 1).sort();
+                }
+                sink.complete();
+            } catch (Exception e) {
+                sink.error(e);
+            }
+        });
+    }
+
+    private static long number(JsonObject source, String field) {
+        JsonValue value = source.get(field);
+        if (value instanceof JsonNumber) {
+            return ((JsonNumber) value).longValue();
+        }
+        return Long.parseLong(((JsonString) value).getString());
+    }
+
+    /** Makes what was written so far visible to searches (tests, and the catch-up's checks). */
+    public void refresh() throws java.io.IOException {
+        index.client().indices().refresh(r -> r.index(index.indexName()));
+    }
+
+    static <T> Mono<T> future(ThrowingSupplier<CompletableFuture<T>> call) {
+        return Mono.fromFuture(() -> {
+            try {
+                return call.get();
+            } catch (Exception e) {
+                return CompletableFuture.failedFuture(e);
+            }
+        });
+    }
+
+    @FunctionalInterface
+    interface ThrowingSupplier<T> {
+        T get() throws Exception;
+    }
+
+    MailboxId.Factory mailboxIdFactory() {
+        return mailboxIdFactory;
+    }
+}
