@@ -4,7 +4,7 @@ import java.net.URI;
 import java.util.List;
 import java.util.UUID;
 
-import org.apache.james.mailbox.store.extractor.JsoupTextExtractor;
+import org.postino.extensions.search.text.PostinoTextExtractor;
 
 /** A fresh, empty mail index on the test JVM's OpenSearch node. */
 final class SearchTestIndex {
@@ -27,6 +27,6 @@ final class SearchTestIndex {
     }
 
     static MailDocument documents() {
-        return new MailDocument(new JsoupTextExtractor());
+        return new MailDocument(new PostinoTextExtractor());
     }
 }
