@@ -75,7 +75,7 @@ public final class PostinoModules {
             new PriorityQueueModule());
     }
 
-    public static Module all(DatabaseConfiguration database) {
-        return Modules.combine(core(database), protocols(), webAdmin());
+    public static Module all(DatabaseConfiguration database, Module search) {
+        return Modules.combine(core(database), search, protocols(), webAdmin());
     }
 }

@@ -11,7 +11,11 @@ import org.apache.james.server.core.configuration.FileConfigurationProvider;
 import org.apache.james.server.core.filesystem.FileSystemImpl;
 import org.postino.server.config.ConfigPreflight;
 import org.postino.server.config.ConfigurationError;
+import org.postino.extensions.search.SearchSettings;
 import org.postino.server.config.PostinoDirectories;
+import org.postino.server.search.EmbeddedSearchNode;
+import org.postino.server.search.SearchConfiguration;
+import org.postino.server.search.SearchModules;
 import org.postino.server.config.PostinoServerConfiguration;
 import org.postino.server.config.PostinoSettings;
 import org.postino.server.config.StrictProperties;
@@ -39,10 +43,12 @@ public final class PostinoServer {
 
     private final PostinoDirectories directories;
     private final GuiceJamesServer james;
+    private final EmbeddedSearchNode search;
 
-    private PostinoServer(PostinoDirectories directories, GuiceJamesServer james) {
+    private PostinoServer(PostinoDirectories directories, GuiceJamesServer james, EmbeddedSearchNode search) {
         this.directories = directories;
         this.james = james;
+        this.search = search;
     }
 
     /** Everything that can be checked before any component starts; throws {@link ConfigurationError}. */
@@ -55,6 +61,7 @@ public final class PostinoServer {
         new ConfigPreflight(conf, ListenerPolicy::addressInUse).check();
         DatabaseConfiguration database = DatabaseConfiguration.from(
             StrictProperties.load(conf.resolve(DatabaseConfiguration.FILE)), settings.dataDirectory());
+        SearchSettings searchSettings = SearchConfiguration.load(conf, settings.dataDirectory());
         PostinoDirectories directories = PostinoDirectories.of(home, conf, settings.dataDirectory());
         Files.createDirectories(directories.data());
         System.setProperty("derby.system.home", directories.data().toString());
@@ -67,15 +74,16 @@ public final class PostinoServer {
         ConfigurationProvider files = new FileConfigurationProvider(new FileSystemImpl(directories), configuration);
         ListenerPolicy listeners = new ListenerPolicy(files, settings, ListenerPolicy.mayBindPrivilegedPorts(),
             ListenerPolicy::addressInUse);
+        EmbeddedSearchNode search = EmbeddedSearchNode.start(searchSettings, home, directories.data());
         GuiceJamesServer james = GuiceJamesServer.forConfiguration(configuration)
-            .combineWith(PostinoModules.all(database))
+            .combineWith(PostinoModules.all(database, SearchModules.of(searchSettings, search)))
             .overrideWith(binder -> {
                 binder.bind(ConfigurationProvider.class).toInstance(listeners);
                 binder.bind(PostinoDirectories.class).toInstance(directories);
                 binder.bind(PostinoSettings.class).toInstance(settings);
             })
             .overrideWith(overrides);
-        return new PostinoServer(directories, james);
+        return new PostinoServer(directories, james, search);
     }
 
     public void start() throws Exception {
@@ -89,7 +97,11 @@ public final class PostinoServer {
         } catch (IOException e) {
             // the marker is advisory
         }
-        james.stop();
+        try {
+            james.stop();
+        } finally {
+            search.close();
+        }
     }
 
     public GuiceJamesServer james() {

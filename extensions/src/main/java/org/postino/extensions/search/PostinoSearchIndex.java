@@ -116,8 +116,13 @@ public class PostinoSearchIndex extends ListeningMessageSearchIndex {
     @Override
     public Mono<Void> reactiveEvent(Event event) {
         MailboxId mailboxId = ((MailboxEvent) event).getMailboxId();
-        return super.reactiveEvent(event)
-            .retryWhen(writeRetry)
+        return Mono.fromFuture(index::connected)
+            .then(Mono.defer(() -> Mono.fromCallable(() -> {
+                    index.ensureIndex();
+                    return true;
+                })
+                .then(super.reactiveEvent(event))
+                .retryWhen(writeRetry)))
             .onErrorResume(e -> {
                 backlog.markBehind(mailboxId, rootMessage(e));
                 return Mono.empty();
@@ -272,6 +277,25 @@ public class PostinoSearchIndex extends ListeningMessageSearchIndex {
 
     /** Every hit of the query in sort order, page by page (search_after), reading only the ids. */
     private Flux<JsonObject> scan(Query query, List<SortOptions> sorts, long max) {
+        return scan(query, sorts, max, List.of("uid", "messageId", "mailboxId"));
+    }
+
+    /** Every indexed (uid, modSeq) of a mailbox, in uid order. */
+    Flux<JsonObject> indexedMessages(MailboxId mailboxId) {
+        Query query = MailQuery.inMailboxes(List.of(mailboxId.serialize()), Query.of(q -> q.matchAll(m -> m)));
+        List<SortOptions> byUid = List.of(SortOptions.of(s -> s.field(f -> f.field("uid"))));
+        return scan(query, byUid, Long.MAX_VALUE, List.of("uid", "modSeq"));
+    }
+
+    static long uid(JsonObject source) {
+        return number(source, "uid");
+    }
+
+    static long modSeq(JsonObject source) {
+        return source.containsKey("modSeq") ? number(source, "modSeq") : -1;
+    }
+
+    private Flux<JsonObject> scan(Query query, List<SortOptions> sorts, long max, List<String> includes) {
         return Flux.create(sink -> {
             List<String> after = null;
             long emitted = 0;
@@ -281,7 +305,7 @@ public class PostinoSearchIndex extends ListeningMessageSearchIndex {
                     SearchRequest request = SearchRequest.of(s -> {
                         s.index(index.indexName()).query(query).sort(sorts).size(PAGE)
                             .trackTotalHits(t -> t.enabled(false))
-                            .source(src -> src.filter(f -> f.includes("uid", "messageId", "mailboxId")));
+                            .source(src -> src.filter(f -> f.includes(includes)));
                         if (searchAfter != null) {
                             s.searchAfter(searchAfter);
                         }
