@@ -12,10 +12,6 @@ final class SearchTestIndex {
     }
 
     static URI node() {
-        String override = System.getenv("POSTINO_TEST_OPENSEARCH");
-        if (override != null && !override.isBlank()) {
-            return URI.create(override);
-        }
         return org.postino.extensions.search.embedded.OpenSearchNode.uri();
     }
 
