@@ -33,7 +33,7 @@ public final class EmbeddedSearchNode implements AutoCloseable {
         if (!settings.embedded()) {
             return new EmbeddedSearchNode(CompletableFuture.completedFuture(settings.hosts()), null);
         }
-        Path lib = home.resolve("lib").resolve("opensearch");
+        Path lib = nodeLibraries(home);
         if (!Files.isDirectory(lib)) {
             throw new IllegalStateException("the embedded OpenSearch node's libraries are missing from " + lib
                 + " (set opensearch.hosts in conf/opensearch.properties to use a cluster instead)");
@@ -58,6 +58,20 @@ public final class EmbeddedSearchNode implements AutoCloseable {
             thread.start();
         });
         return new EmbeddedSearchNode(hosts, node);
+    }
+
+    /** lib/opensearch next to the jar this class came from (the installation's lib/), else under the home. */
+    static Path nodeLibraries(Path home) {
+        try {
+            Path jar = Path.of(EmbeddedSearchNode.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+            Path beside = jar.getParent().resolve("opensearch");
+            if (Files.isRegularFile(jar) && Files.isDirectory(beside)) {
+                return beside;
+            }
+        } catch (Exception e) {
+            // no code source (tests): fall back to the home
+        }
+        return home.resolve("lib").resolve("opensearch");
     }
 
     public CompletableFuture<List<URI>> hosts() {

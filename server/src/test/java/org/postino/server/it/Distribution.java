@@ -119,12 +119,21 @@ final class Distribution implements AutoCloseable {
         return webAdminCall("DELETE", pathAndQuery);
     }
 
+    /** POST on WebAdmin that starts a task: the response body, after checking the status is 201 Created. */
+    String webAdminStartTask(String pathAndQuery) throws IOException, InterruptedException {
+        return webAdminCall("POST", pathAndQuery, 201);
+    }
+
     private String webAdminCall(String method, String pathAndQuery) throws IOException, InterruptedException {
+        return webAdminCall(method, pathAndQuery, 200);
+    }
+
+    private String webAdminCall(String method, String pathAndQuery, int expected) throws IOException, InterruptedException {
         java.net.http.HttpResponse<String> response = java.net.http.HttpClient.newHttpClient().send(
             java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://127.0.0.1:" + webAdminPort + pathAndQuery))
                 .method(method, java.net.http.HttpRequest.BodyPublishers.noBody()).build(),
             java.net.http.HttpResponse.BodyHandlers.ofString());
-        assertThat(response.statusCode()).as(method + " " + pathAndQuery + ": " + response.body()).isEqualTo(200);
+        assertThat(response.statusCode()).as(method + " " + pathAndQuery + ": " + response.body()).isEqualTo(expected);
         return response.body();
     }
 

@@ -1,6 +1,21 @@
 package org.postino.extensions.search.text;
 
 import java.io.IOException;
+import java.util.List;
+
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+
+import org.apache.fontbox.FontBoxFont;
+import org.apache.fontbox.ttf.TTFParser;
+import org.apache.fontbox.ttf.TrueTypeFont;
+import org.apache.pdfbox.pdmodel.font.CIDFontMapping;
+import org.apache.pdfbox.pdmodel.font.FontMapper;
+import org.apache.pdfbox.pdmodel.font.FontMapping;
+import org.apache.pdfbox.pdmodel.font.FontMappers;
+import org.apache.pdfbox.pdmodel.font.PDCIDSystemInfo;
+import org.apache.pdfbox.pdmodel.font.PDFont;
+import org.apache.pdfbox.pdmodel.font.PDFontDescriptor;
 import java.io.Writer;
 import java.util.List;
 
@@ -24,7 +39,55 @@ final class PdfText {
     /** How PDFBox 2.0's ScratchFile says that the memory allowed by its MemoryUsageSetting is used up. */
     private static final String SCRATCH_MEMORY_EXCEEDED = "Maximum allowed scratch file memory exceeded";
 
+    static {
+        noSystemFonts();
+    }
+
     private PdfText() {
+    }
+
+    /**
+     * Text extraction needs no font files, but PDFBox's default font mapper scans every font on
+     * the machine the first time a PDF names a font it does not embed (seconds, and a cache in the
+     * home directory). With no font provider, such fonts map to PDFBox's own bundled fallback.
+     */
+    private static void noSystemFonts() {
+        FontMappers.set(new BundledFontOnly());
+    }
+
+    /** Maps every font a PDF does not embed to PDFBox's bundled Liberation Sans, without looking at the system. */
+    private static final class BundledFontOnly implements FontMapper {
+        private volatile TrueTypeFont fallback;
+
+        private TrueTypeFont fallback() {
+            if (fallback == null) {
+                synchronized (this) {
+                    if (fallback == null) {
+                        try (InputStream in = PDFont.class.getResourceAsStream("/org/apache/pdfbox/resources/ttf/LiberationSans-Regular.ttf")) {
+                            fallback = new TTFParser().parse(in);
+                        } catch (IOException e) {
+                            throw new UncheckedIOException("PDFBox's bundled font is missing", e);
+                        }
+                    }
+                }
+            }
+            return fallback;
+        }
+
+        @Override
+        public FontMapping<TrueTypeFont> getTrueTypeFont(String baseFont, PDFontDescriptor descriptor) {
+            return new FontMapping<>(fallback(), true);
+        }
+
+        @Override
+        public FontMapping<FontBoxFont> getFontBoxFont(String baseFont, PDFontDescriptor descriptor) {
+            return new FontMapping<>(fallback(), true);
+        }
+
+        @Override
+        public CIDFontMapping getCIDFont(String baseFont, PDFontDescriptor descriptor, PDCIDSystemInfo cidSystemInfo) {
+            return new CIDFontMapping(null, fallback(), true);
+        }
     }
 
     static void extract(byte[] pdf, Extraction extraction) throws IOException {

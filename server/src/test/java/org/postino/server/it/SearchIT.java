@@ -1,0 +1,175 @@
+package org.postino.server.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.ByteArrayOutputStream;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.List;
+import java.util.UUID;
+
+import org.apache.pdfbox.pdmodel.PDDocument;
+import org.apache.pdfbox.pdmodel.PDPage;
+import org.apache.pdfbox.pdmodel.PDPageContentStream;
+import org.apache.pdfbox.pdmodel.font.PDType1Font;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Search in the built distribution, on its embedded OpenSearch node: mail delivered over SMTP is
+ * found by IMAP SEARCH with inflected Italian words, words without their accents, words of a PDF
+ * attachment and the attachment's file name; the WebAdmin reindex task reports its progress.
+ */
+class SearchIT {
+
+    private static final String ALICE = "alice@example.com";
+    private static final String PASSWORD = "correct horse";
+    private static Distribution postino;
+
+    @BeforeAll
+    static void startServer() throws Exception {
+        postino = Distribution.install();
+        postino.start();
+        postino.admin("domain", "add", "example.com");
+        postino.admin("user", "add", ALICE, PASSWORD);
+    }
+
+    @AfterAll
+    static void stopServer() throws Exception {
+        if (postino != null) {
+            postino.close();
+        }
+    }
+
+    @Test
+    void italianMailIsFoundByInflectedWordsAccentlessWordsAttachmentTextAndFileName() throws Exception {
+        String italian = newMessageId();
+        String other = newMessageId();
+        deliver(italianWithPdf(italian));
+        deliver(plain(other, "Quarterly numbers", "The figures for the third quarter are attached below."));
+
+        // "messaggi" finds "messaggio", "perche" finds "perché", "arancia" finds "arance" (in the PDF only)
+        assertThat(searchUntilFound("TEXT messaggi")).containsExactly(italian);
+        assertThat(search("TEXT perche")).containsExactly(italian);
+        assertThat(search("TEXT arancia")).containsExactly(italian);
+        assertThat(search("TEXT preventivo-marzo.pdf")).containsExactly(italian);
+        assertThat(search("BODY quarter")).containsExactly(other);
+        assertThat(search("TEXT zanzibar")).isEmpty();
+        assertThat(search("SUBJECT consegna")).containsExactly(italian);
+        assertThat(search("FROM mario")).containsExactly(italian);
+    }
+
+    @Test
+    void webAdminReindexRebuildsTheIndexAndReportsProgress() throws Exception {
+        String id = newMessageId();
+        deliver(plain(id, "Reindex me", "a message about lighthouses"));
+        assertThat(searchUntilFound("TEXT lighthouses")).containsExactly(id);
+
+        String task = postino.webAdminStartTask("/mailboxes?task=reIndex");
+        String taskId = task.replaceAll(".*\"taskId\"\\s*:\\s*\"([^\"]+)\".*", "$1");
+        String done = postino.webAdmin("/tasks/" + taskId + "/await?timeout=2minutes");
+        assertThat(done).contains("\"status\":\"completed\"");
+        assertThat(done).containsPattern("\"successfullyReprocessedMailCount\":[1-9]");
+        assertThat(done).contains("\"failedReprocessedMailCount\":0");
+
+        assertThat(searchUntilFound("TEXT lighthouses")).containsExactly(id);
+    }
+
+    private static void deliver(String message) throws Exception {
+        try (SmtpSession smtp = SmtpSession.connect(postino.port(25))) {
+            smtp.ehlo().expect(250);
+            smtp.send("mario.rossi@fornitore.test", List.of(ALICE), message).expect(250);
+        }
+    }
+
+    /** Waits for delivery and indexing, then answers the search as Message-IDs. */
+    private static List<String> searchUntilFound(String criteria) throws Exception {
+        return Await.until(Duration.ofSeconds(90), () -> search(criteria), found -> !found.isEmpty());
+    }
+
+    private static List<String> search(String criteria) throws Exception {
+        try (ImapSession imap = ImapSession.connectTls(postino.port(993), ALICE, PASSWORD)) {
+            imap.select("INBOX");
+            List<String> numbers = new ArrayList<>();
+            for (String line : imap.ok("SEARCH " + criteria)) {
+                if (line.startsWith("* SEARCH")) {
+                    for (String part : line.substring("* SEARCH".length()).trim().split(" ")) {
+                        if (!part.isEmpty()) {
+                            numbers.add(part);
+                        }
+                    }
+                }
+            }
+            List<String> ids = new ArrayList<>();
+            for (String number : numbers) {
+                for (String line : imap.ok("FETCH " + number + " (BODY.PEEK[HEADER.FIELDS (MESSAGE-ID)])")) {
+                    java.util.regex.Matcher matcher = java.util.regex.Pattern.compile("<([^>]+)>").matcher(line);
+                    if (matcher.find()) {
+                        ids.add("<" + matcher.group(1) + ">");
+                    }
+                }
+            }
+            return ids;
+        }
+    }
+
+    static String newMessageId() {
+        return "<" + UUID.randomUUID() + "@search.test>";
+    }
+
+    static String plain(String messageId, String subject, String body) {
+        return "From: Someone <someone@elsewhere.test>\r\n"
+            + "To: " + ALICE + "\r\n"
+            + "Subject: " + subject + "\r\n"
+            + "Message-ID: " + messageId + "\r\n"
+            + "Date: Sat, 28 Nov 2026 10:00:00 +0000\r\n"
+            + "MIME-Version: 1.0\r\n"
+            + "Content-Type: text/plain; charset=UTF-8\r\n"
+            + "\r\n"
+            + body + "\r\n";
+    }
+
+    static String italianWithPdf(String messageId) throws Exception {
+        String body = "Buongiorno,\r\nle invio il messaggio con il preventivo, perché la consegna è prevista a marzo.\r\n";
+        return "From: Mario Rossi <mario.rossi@fornitore.test>\r\n"
+            + "To: " + ALICE + "\r\n"
+            + "Subject: Preventivo per la consegna\r\n"
+            + "Message-ID: " + messageId + "\r\n"
+            + "Date: Sat, 28 Nov 2026 10:00:00 +0100\r\n"
+            + "MIME-Version: 1.0\r\n"
+            + "Content-Type: multipart/mixed; boundary=\"b1\"\r\n"
+            + "\r\n"
+            + "--b1\r\n"
+            + "Content-Type: text/plain; charset=UTF-8\r\n"
+            + "Content-Transfer-Encoding: base64\r\n"
+            + "\r\n"
+            + Base64.getMimeEncoder().encodeToString(body.getBytes(StandardCharsets.UTF_8)) + "\r\n"
+            + "--b1\r\n"
+            + "Content-Type: application/pdf; name=\"preventivo-marzo.pdf\"\r\n"
+            + "Content-Disposition: attachment; filename=\"preventivo-marzo.pdf\"\r\n"
+            + "Content-Transfer-Encoding: base64\r\n"
+            + "\r\n"
+            + Base64.getMimeEncoder().encodeToString(pdf("Fornitura di arance siciliane, consegna a marzo")) + "\r\n"
+            + "--b1--\r\n";
+    }
+
+    static byte[] pdf(String text) throws Exception {
+        try (PDDocument document = new PDDocument()) {
+            PDPage page = new PDPage();
+            document.addPage(page);
+            try (PDPageContentStream content = new PDPageContentStream(document, page)) {
+                content.beginText();
+                content.setFont(PDType1Font.HELVETICA, 12);
+                content.newLineAtOffset(72, 700);
+                content.showText(text);
+                content.endText();
+            }
+            ByteArrayOutputStream out = new ByteArrayOutputStream();
+            document.save(out);
+            return out.toByteArray();
+        }
+    }
+}
