@@ -78,6 +78,50 @@ class SearchIT {
         assertThat(searchUntilFound("TEXT lighthouses")).containsExactly(id);
     }
 
+    @Test
+    void mailDeliveredWhileTheNodeIsDownBecomesSearchableOnceItIsBack() throws Exception {
+        String before = newMessageId();
+        deliver(plain(before, "Before the crash", "notes about windmills"));
+        assertThat(searchUntilFound("TEXT windmills")).containsExactly(before);
+
+        ProcessHandle node = searchNode();
+        node.destroyForcibly();
+        node.onExit().get(30, java.util.concurrent.TimeUnit.SECONDS);
+        List<String> during = new ArrayList<>();
+        for (int i = 0; i < 5; i++) {
+            String id = newMessageId();
+            deliver(plain(id, "During the outage " + i, "notes about tramways"));
+            during.add(id);
+        }
+        // not lost: delivered into the mailbox while the index was down
+        Await.until(Duration.ofSeconds(60), () -> {
+            try (ImapSession imap = ImapSession.connectTls(postino.port(993), ALICE, PASSWORD)) {
+                imap.select("INBOX");
+                return imap.allMessageIds();
+            }
+        }, ids -> ids.containsAll(during));
+        // the server restarts its node and the index catches up, with no one asking
+        List<String> found = Await.until(Duration.ofSeconds(180), () -> {
+            try {
+                return search("TEXT tramways");
+            } catch (java.io.IOException e) {
+                return List.of();
+            }
+        }, ids -> ids.size() == during.size());
+        assertThat(found).containsExactlyInAnyOrderElementsOf(during);
+        assertThat(search("TEXT windmills")).containsExactly(before);
+        assertThat(searchNode().pid()).isNotEqualTo(node.pid());
+    }
+
+    /** The embedded OpenSearch node: a child process of the server. */
+    private static ProcessHandle searchNode() throws Exception {
+        long pid = Long.parseLong(java.nio.file.Files.readString(postino.home().resolve("run/postino.pid")).trim());
+        return Await.until(Duration.ofSeconds(60), () -> ProcessHandle.of(pid).orElseThrow().descendants()
+                .filter(p -> p.info().commandLine().orElse("").contains("org.postino.opensearch.node.NodeMain"))
+                .findFirst(), java.util.Optional::isPresent)
+            .orElseThrow();
+    }
+
     private static void deliver(String message) throws Exception {
         try (SmtpSession smtp = SmtpSession.connect(postino.port(25))) {
             smtp.ehlo().expect(250);
