@@ -48,6 +48,15 @@ class BadConfigurationIT {
     }
 
     @Test
+    void aBadSearchClusterAddressStopsStartUpNamingFileKeyAndValue() throws Exception {
+        postino.writeConf("opensearch.properties", "opensearch.hosts=ftp://search.example:21\n");
+
+        String line = failedStartLine();
+
+        assertThat(line).contains("opensearch.properties").contains("opensearch.hosts").contains("ftp://search.example:21");
+    }
+
+    @Test
     void unknownValueInPostinoPropertiesStopsStartUp() throws Exception {
         postino.replaceInFile("postino.properties", "privileged.ports=shift", "privileged.ports=sometimes");
 

@@ -113,6 +113,31 @@ class SearchIT {
         assertThat(searchNode().pid()).isNotEqualTo(node.pid());
     }
 
+    @Test
+    void theIndexOutlivesARestartWithoutAReindex() throws Exception {
+        String id = newMessageId();
+        deliver(plain(id, "Kept", "a message about glaciers"));
+        assertThat(searchUntilFound("TEXT glaciers")).containsExactly(id);
+
+        postino.stop();
+        postino.start();
+
+        List<String> found = Await.until(Duration.ofSeconds(120), () -> {
+            try {
+                return search("TEXT glaciers");
+            } catch (java.io.IOException e) {
+                return List.of();
+            }
+        }, ids -> !ids.isEmpty());
+        assertThat(found).containsExactly(id);
+        String log = Await.until(Duration.ofSeconds(60),
+            () -> java.nio.file.Files.readString(postino.home().resolve("log/postino.log")),
+            text -> text.split("Search index: start-up check of", -1).length - 1 >= 2);
+        String lastStart = log.substring(log.lastIndexOf("Search index: start-up check of"));
+        assertThat(lastStart.lines().findFirst().orElseThrow()).endsWith(", 0 to catch up");
+        assertThat(lastStart).doesNotContain("fell behind");
+    }
+
     /** The embedded OpenSearch node: a child process of the server. */
     private static ProcessHandle searchNode() throws Exception {
         long pid = Long.parseLong(java.nio.file.Files.readString(postino.home().resolve("run/postino.pid")).trim());
