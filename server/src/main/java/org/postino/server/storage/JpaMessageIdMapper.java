@@ -12,6 +12,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.locks.Lock;
 import java.util.stream.Collectors;
 
 import javax.mail.Flags;
@@ -46,6 +47,7 @@ import com.google.common.collect.ImmutableList;
 import com.google.common.collect.ImmutableListMultimap;
 import com.google.common.collect.Lists;
 import com.google.common.collect.Multimap;
+import com.google.common.util.concurrent.Striped;
 
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
@@ -74,8 +76,11 @@ import reactor.core.publisher.Mono;
  * uses an entity manager and a transaction of its own. Uids and modseqs of copies come from the
  * caller, which takes them from James's JPA providers; {@link #setFlags} takes a modseq from the
  * same {@link JPAModSeqProvider}, once per mailbox whose messages' flags really change.
- * As with James's JPA message mapper, two concurrent flag updates of one message are not isolated
- * from each other.
+ *
+ * <p>Flag updates of one message id through these mappers take turns (a lock per id, in this JVM):
+ * two at once would read the same flags and one would fail at commit (OpenJPA's optimistic check on
+ * the user flag rows). A flag update through James's JPA message mapper (IMAP) at the same moment is
+ * not held back; one of the two may then fail, as two IMAP updates of one message may today.
  */
 public class JpaMessageIdMapper implements MessageIdMapper {
 
@@ -85,12 +90,19 @@ public class JpaMessageIdMapper implements MessageIdMapper {
     private final JPAModSeqProvider modSeqProvider;
     private final MessageIdTable table;
     private final Clock clock;
+    private final Striped<Lock> flagLocks;
 
-    JpaMessageIdMapper(EntityManagerFactory entityManagerFactory, JPAModSeqProvider modSeqProvider, MessageIdTable table, Clock clock) {
+    /**
+     * @param flagLocks shared by all the mappers of a mailbox store: flag updates of one message id
+     *                  take turns ({@link #setFlags})
+     */
+    JpaMessageIdMapper(EntityManagerFactory entityManagerFactory, JPAModSeqProvider modSeqProvider, MessageIdTable table, Clock clock,
+                       Striped<Lock> flagLocks) {
         this.entityManagerFactory = entityManagerFactory;
         this.modSeqProvider = modSeqProvider;
         this.table = table;
         this.clock = clock;
+        this.flagLocks = flagLocks;
     }
 
     @Override
@@ -213,6 +225,17 @@ public class JpaMessageIdMapper implements MessageIdMapper {
     }
 
     private Multimap<MailboxId, UpdatedFlags> updateFlags(MessageId messageId, Set<MailboxId> mailboxIds, FlagsUpdateCalculator calculator)
+            throws MailboxException {
+        Lock lock = flagLocks.get(messageId.serialize());
+        lock.lock();
+        try {
+            return updateFlagsInTurn(messageId, mailboxIds, calculator);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private Multimap<MailboxId, UpdatedFlags> updateFlagsInTurn(MessageId messageId, Set<MailboxId> mailboxIds, FlagsUpdateCalculator calculator)
             throws MailboxException {
         return write(manager -> {
             List<MessageIdTable.Entry> entries = table.byMessageIds(manager, ImmutableList.of(messageId)).stream()

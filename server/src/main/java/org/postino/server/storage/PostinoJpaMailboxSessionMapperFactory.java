@@ -1,6 +1,7 @@
 package org.postino.server.storage;
 
 import java.time.Clock;
+import java.util.concurrent.locks.Lock;
 
 import javax.inject.Inject;
 import javax.persistence.EntityManagerFactory;
@@ -12,6 +13,8 @@ import org.apache.james.mailbox.jpa.mail.JPAUidProvider;
 import org.apache.james.mailbox.model.MessageId;
 import org.apache.james.mailbox.store.mail.MessageIdMapper;
 import org.apache.james.mailbox.store.mail.MessageMapper;
+
+import com.google.common.util.concurrent.Striped;
 
 /**
  * James's JPA mapper factory with message ids: a {@link JpaMessageIdMapper} where James's throws
@@ -26,6 +29,7 @@ public class PostinoJpaMailboxSessionMapperFactory extends JPAMailboxSessionMapp
     private final JPAModSeqProvider modSeqProvider;
     private final MessageIdTable table;
     private final Clock clock;
+    private final Striped<Lock> flagLocks = Striped.lazyWeakLock(64);
 
     @Inject
     public PostinoJpaMailboxSessionMapperFactory(EntityManagerFactory entityManagerFactory, JPAUidProvider uidProvider,
@@ -48,6 +52,6 @@ public class PostinoJpaMailboxSessionMapperFactory extends JPAMailboxSessionMapp
 
     @Override
     public MessageIdMapper createMessageIdMapper(MailboxSession session) {
-        return new JpaMessageIdMapper(entityManagerFactory, modSeqProvider, table, clock);
+        return new JpaMessageIdMapper(entityManagerFactory, modSeqProvider, table, clock, flagLocks);
     }
 }

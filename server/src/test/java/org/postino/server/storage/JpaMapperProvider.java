@@ -29,6 +29,8 @@ import org.apache.james.mailbox.store.mail.MessageMapper;
 import org.apache.james.mailbox.store.mail.model.MapperProvider;
 import org.apache.james.utils.UpdatableTickingClock;
 
+import com.google.common.collect.ImmutableList;
+
 import reactor.core.publisher.Mono;
 
 /** James's mapper contract tests against Postino's JPA mappers (built by {@link PostinoJpaMailboxSessionMapperFactory}). */
@@ -39,12 +41,18 @@ class JpaMapperProvider implements MapperProvider {
      * (from 1), so the two never meet at one uid of a mailbox (the uid is part of the JPA key).
      */
     private final AtomicLong uids = new AtomicLong(1_000_000);
+    private final List<Capabilities> more;
     private final EntityManagerFactory entityManagerFactory;
     private final JPAModSeqProvider modSeqProvider;
     private final PostinoMessageId.Factory messageIdFactory = new PostinoMessageId.Factory();
     private final PostinoJpaMailboxSessionMapperFactory mapperFactory;
 
     JpaMapperProvider(EntityManagerFactory entityManagerFactory, UpdatableTickingClock clock) {
+        this(entityManagerFactory, clock, List.of());
+    }
+
+    JpaMapperProvider(EntityManagerFactory entityManagerFactory, UpdatableTickingClock clock, List<Capabilities> more) {
+        this.more = more;
         this.entityManagerFactory = entityManagerFactory;
         this.modSeqProvider = new JPAModSeqProvider(entityManagerFactory);
         this.mapperFactory = new PostinoJpaMailboxSessionMapperFactory(entityManagerFactory,
@@ -53,8 +61,10 @@ class JpaMapperProvider implements MapperProvider {
 
     @Override
     public List<Capabilities> getSupportedCapabilities() {
-        return List.of(Capabilities.MESSAGE, Capabilities.MAILBOX, Capabilities.ANNOTATION, Capabilities.MOVE,
-            Capabilities.UNIQUE_MESSAGE_ID);
+        return ImmutableList.<Capabilities>builder()
+            .add(Capabilities.MESSAGE, Capabilities.MAILBOX, Capabilities.ANNOTATION, Capabilities.MOVE, Capabilities.UNIQUE_MESSAGE_ID)
+            .addAll(more)
+            .build();
     }
 
     @Override

@@ -18,7 +18,7 @@ class JpaMessageIdMapperTest extends MessageIdMapperTest {
 
     @Override
     protected MapperProvider provideMapper() {
-        return new JpaMapperProvider(DATABASE, clock);
+        return new JpaMapperProvider(DATABASE, clock, java.util.List.of(MapperProvider.Capabilities.THREAD_SAFE_FLAGS_UPDATE));
     }
 
     @Override
