@@ -164,7 +164,7 @@ public class JpaMessageIdMapper implements MessageIdMapper {
             if (mailbox == null) {
                 throw new MailboxNotFoundException(mailboxId);
             }
-            if (!messagesAt(manager, mailboxId.getRawId(), ImmutableList.of(message.getUid().asLong())).isEmpty()) {
+            if (isStored(manager, mailboxId.getRawId(), message.getUid().asLong())) {
                 return null;
             }
             JPAMailboxMessage stored = new JPAMailboxMessage(mailbox, message.getUid(), message.getModSeq(), contentSource(manager, message));
@@ -289,6 +289,14 @@ public class JpaMessageIdMapper implements MessageIdMapper {
             }
         });
         return result;
+    }
+
+    private static boolean isStored(EntityManager manager, long mailboxId, long uid) {
+        return manager.createQuery("SELECT COUNT(message) FROM MailboxMessage message "
+                    + "WHERE message.mailbox.mailboxId = :mailboxId AND message.uid = :uid", Long.class)
+            .setParameter("mailboxId", mailboxId)
+            .setParameter("uid", uid)
+            .getSingleResult() > 0;
     }
 
     private List<JPAMailboxMessage> messagesAt(EntityManager manager, long mailboxId, List<Long> uids) {

@@ -99,7 +99,7 @@ final class MessageIdTable {
         EntityManager manager = entityManagerFactory.createEntityManager();
         try {
             manager.getTransaction().begin();
-            manager.createNativeQuery("SELECT COUNT(*) FROM " + TABLE).getSingleResult();
+            manager.createNativeQuery("SELECT MAIL_UID FROM " + TABLE + " WHERE 1 = 0").getResultList();
             manager.getTransaction().commit();
             return true;
         } catch (PersistenceException e) {

@@ -94,9 +94,12 @@ class PostinoJpaMessageMapper extends JPAMessageMapper {
         if (!inTransaction()) {
             return execute(() -> copy(mailbox, original));
         }
-        MessageId messageId = ownIdOf(original).orElseGet(() -> storedIdOf(original).messageId());
-        ThreadId threadId = ownIdOf(original).isPresent() ? ownThreadIdOf(original, messageId) : storedIdOf(original).threadId();
-        return record(mailbox, super.copy(mailbox, original), messageId, threadId);
+        Optional<MessageId> ownId = ownIdOf(original);
+        if (ownId.isPresent()) {
+            return record(mailbox, super.copy(mailbox, original), ownId.get(), ownThreadIdOf(original, ownId.get()));
+        }
+        MessageIdTable.Entry stored = storedIdOf(original);
+        return record(mailbox, super.copy(mailbox, original), stored.messageId(), stored.threadId());
     }
 
     @Override
