@@ -180,6 +180,25 @@ class JpaMessageIdsTest {
     }
 
     @Test
+    void idsShouldOutliveARestart() throws Exception {
+        ComposedMessageId delivered = deliver();
+
+        EntityManagerFactory reopened = MailboxTestDatabase.create("messageIds");
+        try {
+            JpaMailboxStack restarted = JpaMailboxStack.create(reopened, clock);
+
+            assertThat(restarted.messageIdManager().getMessage(delivered.getMessageId(), FetchGroup.FULL_CONTENT, session))
+                .extracting(MessageResult::getUid)
+                .containsExactly(delivered.getUid());
+            assertThat(restarted.mailboxManager().getMailbox(inbox, session)
+                    .getMessages(MessageRange.all(), FetchGroup.MINIMAL, session).next().getMessageId())
+                .isEqualTo(delivered.getMessageId());
+        } finally {
+            reopened.close();
+        }
+    }
+
+    @Test
     void messageFoundWithoutAnIdShouldGetOneThatSticks() throws Exception {
         storeWithJamesMapperOnly();
 
