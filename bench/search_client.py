@@ -23,7 +23,7 @@ class Loader:
     `sessions` persistent SMTP sessions on the plain SMTP listener, closed loop (each session sends its
     next message once the previous one was answered). Messages first..first+count-1."""
 
-    def __init__(self, port, messages, stream, recipient, first, count, sessions, timeout=120.0):
+    def __init__(self, port, messages, stream, recipient, first, count, sessions, timeout=60.0):
         self.port = port
         self.messages = messages
         self.stream = stream
@@ -38,6 +38,9 @@ class Loader:
         self.refused = []
         self.errors = []
         self.bytes = 0
+        self.retry = []      # refused before the end of DATA: sent once more, on a new session
+        self.lost = []       # not accepted, not sent again
+        self.in_flight = []  # end of DATA written, no reply: the server may have it
         self.t_start = self.t_end = None
         self.threads = []
 
@@ -50,48 +53,77 @@ class Loader:
 
     def _take(self):
         with self.lock:
+            if self.retry:
+                return self.retry.pop()
             if self.next >= self.end:
                 return None
             self.next += 1
             return self.next - 1
 
     def _work(self):
-        try:
-            conn = load.SmtpConnection(self.port, timeout=self.timeout)
-        except (OSError, BenchError) as e:
-            with self.lock:
-                self.errors.append(f"connect: {e}")
-            return
+        """A reply other than the expected one, or a broken connection, ends the session (it may be out of
+        step with the server) and the thread opens a new one. A message refused before the end of its DATA
+        is sent once more; one whose end of DATA was written but not answered is 'in flight' (the server may
+        have it) and is not sent again."""
+        conn = None
+        retried = set()
         try:
             while True:
                 i = self._take()
                 if i is None:
                     return
+                if conn is None:
+                    try:
+                        conn = load.SmtpConnection(self.port, timeout=self.timeout)
+                    except (OSError, BenchError) as e:
+                        with self.lock:
+                            self.errors.append(f"connect: {e}"[:300])
+                            self.lost.append(i)
+                        return
                 body = self.messages.message(self.stream, i, self.recipient)
+                stage = "MAIL"
                 try:
-                    for line, want in ((f"MAIL FROM:<{ENVELOPE_SENDER}>", 250), (f"RCPT TO:<{self.recipient}>", 250),
-                                       ("DATA", 354)):
+                    problem = None
+                    for stage, line, want in (("MAIL", f"MAIL FROM:<{ENVELOPE_SENDER}>", 250),
+                                              ("RCPT", f"RCPT TO:<{self.recipient}>", 250), ("DATA", "DATA", 354)):
                         code, text = conn.ask(line)
                         if code != want:
-                            with self.lock:
-                                self.refused.append(f"message {i}: {line.split(':')[0]} answered {code} {text}"[:300])
-                            conn.ask("RSET")
+                            problem = f"message {i}: {stage} answered {code} {text}"
                             break
-                    else:
+                    if problem is None:
+                        stage = "body"
                         conn.sock.sendall(body)
+                        stage = "end of DATA"
                         code, text = conn.reply()
-                        with self.lock:
-                            if code == 250:
+                        if code == 250:
+                            with self.lock:
                                 self.accepted += 1
                                 self.bytes += len(body)
-                            else:
-                                self.refused.append(f"message {i}: end of DATA answered {code} {text}"[:300])
-                except (OSError, BenchError) as e:
+                            continue
+                        problem = f"message {i}: end of DATA answered {code} {text}"
                     with self.lock:
-                        self.errors.append(f"message {i}: {e}"[:300])
-                    return
+                        self.refused.append(problem[:300])
+                except (OSError, BenchError) as e:
+                    problem = f"message {i}: {stage}: {e}"
+                    with self.lock:
+                        self.errors.append(problem[:300])
+                        if stage == "end of DATA":
+                            self.in_flight.append(i)
+                            problem = None  # not sent again
+                try:
+                    conn.close()
+                except OSError:
+                    pass
+                conn = None
+                with self.lock:
+                    if problem is not None and i not in retried:
+                        retried.add(i)
+                        self.retry.append(i)
+                    elif problem is not None:
+                        self.lost.append(i)
         finally:
-            conn.close()
+            if conn is not None:
+                conn.close()
 
     def wait(self, timeout):
         deadline = time.monotonic() + timeout
@@ -106,11 +138,23 @@ class Loader:
     def done(self):
         return all(not thread.is_alive() for thread in self.threads)
 
+    def problems(self):
+        """None when every message was accepted, else a sentence (also logged)."""
+        if self.accepted == self.count:
+            if self.refused or self.errors:
+                log(f"SMTP load {self.stream}: all {self.count} accepted, after retries: {(self.refused + self.errors)[:3]}")
+            return None
+        text = (f"{self.count - self.accepted} of {self.count} messages not accepted (lost {sorted(self.lost)[:10]}, in "
+                f"flight {sorted(self.in_flight)[:10]}): {(self.refused + self.errors)[:3]}")
+        log(f"SMTP load {self.stream}: {text}")
+        return text
+
     def record(self):
         seconds = (self.t_end or time.monotonic()) - self.t_start
         return {"messages": self.count, "sessions": self.sessions, "accepted": self.accepted,
-                "refused": len(self.refused), "errors": len(self.errors),
-                "first_problems": (self.refused + self.errors)[:5], "bytes": self.bytes,
+                "refused": len(self.refused), "errors": len(self.errors), "lost": sorted(self.lost)[:50],
+                "in_flight": sorted(self.in_flight)[:50], "first_problems": (self.refused + self.errors)[:5],
+                "bytes": self.bytes,
                 "seconds": round(seconds, 2), "accepted_msg_s": round(self.accepted / max(seconds, 1e-9), 1)}
 
 
