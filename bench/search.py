@@ -207,10 +207,20 @@ class Instance:
 
 def unsearchable(path):
     """James's scanning search logs 'Unable to search message MessageUid{uid=N}' (ERROR) for each message it
-    cannot parse, on every search, and leaves it out of the answer: the distinct messages and the causes."""
+    cannot parse, on every search, and leaves it out of the answer: the distinct messages and the causes (the
+    log and the files logback rolled it into, postino.<date>.<n>.log.gz)."""
+    import gzip
+    text = ""
+    for rolled in sorted(path.parent.glob("postino.*.log.gz")):
+        try:
+            text += gzip.open(rolled, "rt", encoding="utf-8", errors="replace").read()
+        except OSError:
+            pass
     try:
-        text = path.read_text(encoding="utf-8", errors="replace")
+        text += path.read_text(encoding="utf-8", errors="replace")
     except OSError:
+        pass
+    if not text:
         return None
     uids = set(re.findall(r"Unable to search message MessageUid\{uid=(\d+)\}", text))
     if not uids:
@@ -862,6 +872,7 @@ def main():
         f"{corpus_mod.MAX_LINE} bytes); listed in the results")
     pool = corpus_mod.query_pool(corpus, args.seed)
     tag = "s" + datetime.datetime.now().strftime("%Y%m%d%H%M%S")
+    run_date = harness.today()  # the day it started (the results folder's), not the one it ended
     ctx = Context(args, dist, corpus_mod.Messages(corpus, args.seed, tag), pool)
     started = time.monotonic()
     records = {}
@@ -873,7 +884,7 @@ def main():
         log(f"variant {variant}: levels {', '.join(f'{n:,}' for n in args.levels)}")
         records[variant] = run_variant(ctx, variant)
         log(f"elapsed {(time.monotonic() - started) / 60:.1f} min")
-    data = {"scenario": "search", "date": harness.today(), "command": args.command, "smoke": args.smoke,
+    data = {"scenario": "search", "date": run_date, "command": args.command, "smoke": args.smoke,
             "comparison": "OpenSearch / scanning, two Postino instances in the same run, one after the other",
             "machine": facts, "tarball": tarball, "jvm_opts": harness.SERVER_JVM_OPTS,
             "parameters": {"levels": args.levels, "queries": args.queries, "warmup_queries": args.warmup_queries,
