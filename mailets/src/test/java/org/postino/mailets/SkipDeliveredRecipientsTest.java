@@ -57,6 +57,52 @@ class SkipDeliveredRecipientsTest {
     }
 
     @Test
+    void serviceShouldNotDependOnTheSearchIndex() throws Exception {
+        // a search index that is down (or behind) right after the crash this mailet is for
+        mailboxManager = InMemoryIntegrationResources.builder()
+            .preProvisionnedFakeAuthenticator()
+            .fakeAuthorizator()
+            .inVmEventBus()
+            .defaultAnnotationLimits()
+            .defaultMessageParser()
+            .searchIndex(stage -> new org.apache.james.mailbox.store.search.MessageSearchIndex() {
+                @Override
+                public reactor.core.publisher.Flux<org.apache.james.mailbox.MessageUid> search(MailboxSession session,
+                        org.apache.james.mailbox.model.Mailbox mailbox, org.apache.james.mailbox.model.SearchQuery query)
+                        throws org.apache.james.mailbox.exception.MailboxException {
+                    throw new org.apache.james.mailbox.exception.MailboxException("search index down");
+                }
+
+                @Override
+                public reactor.core.publisher.Flux<org.apache.james.mailbox.model.MessageId> search(MailboxSession session,
+                        java.util.Collection<org.apache.james.mailbox.model.MailboxId> mailboxIds,
+                        org.apache.james.mailbox.model.SearchQuery query, long limit)
+                        throws org.apache.james.mailbox.exception.MailboxException {
+                    throw new org.apache.james.mailbox.exception.MailboxException("search index down");
+                }
+
+                @Override
+                public java.util.EnumSet<MailboxManager.SearchCapabilities> getSupportedCapabilities(
+                        java.util.EnumSet<MailboxManager.MessageCapabilities> messageCapabilities) {
+                    return java.util.EnumSet.noneOf(MailboxManager.SearchCapabilities.class);
+                }
+            })
+            .noPreDeletionHooks()
+            .storeQuotaManager()
+            .build()
+            .getMailboxManager();
+        testee = new SkipDeliveredRecipients(mailboxManager, users);
+        testee.init(FakeMailetConfig.builder().mailetName("SkipDeliveredRecipients").build());
+        appendToInbox("alice@example.com", QUEUE_ID);
+        createInbox("bob@example.com");
+        Mail mail = mail(true, "alice@example.com", "bob@example.com");
+
+        testee.service(mail);
+
+        assertThat(mail.getRecipients()).containsExactly(new MailAddress("bob@example.com"));
+    }
+
+    @Test
     void serviceShouldLookInEveryMailboxOfTheRecipient() throws Exception {
         createInbox("alice@example.com");
         appendTo("alice@example.com", "Filed", QUEUE_ID);

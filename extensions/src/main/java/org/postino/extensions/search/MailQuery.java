@@ -262,43 +262,29 @@ final class MailQuery {
     static long truncate(Date date, SearchQuery.DateResolution resolution, int add) {
         Calendar calendar = Calendar.getInstance();
         calendar.setTime(date);
-        int unit;
+        // each case clears its own field and falls through to the finer ones
         switch (resolution) {
             case Year:
                 calendar.set(Calendar.MONTH, Calendar.JANUARY);
-                calendar.set(Calendar.DAY_OF_MONTH, 1);
-                calendar.set(Calendar.HOUR_OF_DAY, 0);
-                calendar.set(Calendar.MINUTE, 0);
-                calendar.set(Calendar.SECOND, 0);
-                unit = Calendar.YEAR;
-                break;
             case Month:
                 calendar.set(Calendar.DAY_OF_MONTH, 1);
-                calendar.set(Calendar.HOUR_OF_DAY, 0);
-                calendar.set(Calendar.MINUTE, 0);
-                calendar.set(Calendar.SECOND, 0);
-                unit = Calendar.MONTH;
-                break;
             case Day:
                 calendar.set(Calendar.HOUR_OF_DAY, 0);
-                calendar.set(Calendar.MINUTE, 0);
-                calendar.set(Calendar.SECOND, 0);
-                unit = Calendar.DAY_OF_MONTH;
-                break;
             case Hour:
                 calendar.set(Calendar.MINUTE, 0);
-                calendar.set(Calendar.SECOND, 0);
-                unit = Calendar.HOUR_OF_DAY;
-                break;
             case Minute:
                 calendar.set(Calendar.SECOND, 0);
-                unit = Calendar.MINUTE;
-                break;
-            case Second:
             default:
-                unit = Calendar.SECOND;
                 break;
         }
+        int unit = switch (resolution) {
+            case Year -> Calendar.YEAR;
+            case Month -> Calendar.MONTH;
+            case Day -> Calendar.DAY_OF_MONTH;
+            case Hour -> Calendar.HOUR_OF_DAY;
+            case Minute -> Calendar.MINUTE;
+            case Second -> Calendar.SECOND;
+        };
         calendar.set(Calendar.MILLISECOND, 0);
         calendar.add(unit, add);
         return calendar.getTimeInMillis();

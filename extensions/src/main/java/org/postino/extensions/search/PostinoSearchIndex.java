@@ -31,6 +31,7 @@ import org.apache.james.mailbox.store.mail.model.MailboxMessage;
 import org.apache.james.mailbox.store.search.ListeningMessageSearchIndex;
 import org.opensearch.client.json.JsonData;
 import org.opensearch.client.opensearch._types.FieldValue;
+import org.opensearch.client.opensearch._types.query_dsl.FieldAndFormat;
 import org.opensearch.client.opensearch._types.SortOptions;
 import org.opensearch.client.opensearch._types.query_dsl.Query;
 import org.opensearch.client.opensearch.core.SearchRequest;
@@ -40,7 +41,9 @@ import org.opensearch.client.opensearch.core.search.Hit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import jakarta.json.Json;
 import jakarta.json.JsonArray;
+import jakarta.json.JsonObjectBuilder;
 import jakarta.json.JsonNumber;
 import jakarta.json.JsonObject;
 import jakarta.json.JsonString;
@@ -305,7 +308,9 @@ public class PostinoSearchIndex extends ListeningMessageSearchIndex {
                     SearchRequest request = SearchRequest.of(s -> {
                         s.index(index.indexName()).query(query).sort(sorts).size(PAGE)
                             .trackTotalHits(t -> t.enabled(false))
-                            .source(src -> src.filter(f -> f.includes(includes)));
+                            // ids from doc values: reading _source would load and parse whole messages
+                            .source(src -> src.fetch(false))
+                            .docvalueFields(includes.stream().map(field -> FieldAndFormat.of(f -> f.field(field))).toList());
                         if (searchAfter != null) {
                             s.searchAfter(searchAfter);
                         }
@@ -318,7 +323,7 @@ public class PostinoSearchIndex extends ListeningMessageSearchIndex {
                             sink.complete();
                             return;
                         }
-                        sink.next(hit.source().toJson().asJsonObject());
+                        sink.next(docValues(hit));
                     }
                     if (hits.size() < PAGE) {
                         break;
@@ -330,6 +335,19 @@ public class PostinoSearchIndex extends ListeningMessageSearchIndex {
                 sink.error(e);
             }
         });
+    }
+
+    private static JsonObject docValues(Hit<JsonData> hit) {
+        JsonObjectBuilder values = Json.createObjectBuilder();
+        hit.fields().forEach((field, data) -> {
+            JsonValue value = data.toJson();
+            if (value instanceof JsonArray && !((JsonArray) value).isEmpty()) {
+                values.add(field, ((JsonArray) value).get(0));
+            } else {
+                values.add(field, value);
+            }
+        });
+        return values.build();
     }
 
     private static long number(JsonObject source, String field) {

@@ -2,7 +2,6 @@ package org.postino.extensions.search;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
 import java.util.Date;
@@ -19,12 +18,9 @@ import org.apache.james.mailbox.model.TestMessageId;
 import org.apache.james.mailbox.model.ThreadId;
 import org.apache.james.mailbox.store.mail.model.impl.PropertyBuilder;
 import org.apache.james.mailbox.store.mail.model.impl.SimpleMailboxMessage;
-import org.apache.pdfbox.pdmodel.PDDocument;
-import org.apache.pdfbox.pdmodel.PDPage;
-import org.apache.pdfbox.pdmodel.PDPageContentStream;
-import org.apache.pdfbox.pdmodel.font.PDType1Font;
 import org.junit.jupiter.api.Test;
 import org.postino.extensions.search.text.PostinoTextExtractor;
+import org.postino.extensions.search.text.TestDocuments;
 
 class MailDocumentTest {
 
@@ -46,7 +42,7 @@ class MailDocumentTest {
             + "Content-Type: application/pdf; name=\"preventivo-marzo.pdf\"\r\n"
             + "Content-Disposition: attachment; filename=\"preventivo-marzo.pdf\"\r\n"
             + "Content-Transfer-Encoding: base64\r\n\r\n"
-            + Base64.getMimeEncoder().encodeToString(pdf("Fornitura di arance siciliane")) + "\r\n"
+            + Base64.getMimeEncoder().encodeToString(TestDocuments.pdf("Fornitura di arance siciliane")) + "\r\n"
             + "--b1--\r\n";
         byte[] bytes = mime.getBytes(StandardCharsets.UTF_8);
         SimpleMailboxMessage message = SimpleMailboxMessage.builder()
@@ -79,22 +75,5 @@ class MailDocumentTest {
         assertThat(attachments.get(0)).containsEntry("fileName", "preventivo-marzo.pdf").containsEntry("mediaType", "application/pdf");
         assertThat((String) attachments.get(0).get("text")).contains("arance siciliane");
         assertThat((List<Object>) doc.get("headers")).contains("subject:preventivo per la consegna");
-    }
-
-    static byte[] pdf(String text) throws Exception {
-        try (PDDocument document = new PDDocument()) {
-            PDPage page = new PDPage();
-            document.addPage(page);
-            try (PDPageContentStream content = new PDPageContentStream(document, page)) {
-                content.beginText();
-                content.setFont(PDType1Font.HELVETICA, 12);
-                content.newLineAtOffset(72, 700);
-                content.showText(text);
-                content.endText();
-            }
-            ByteArrayOutputStream out = new ByteArrayOutputStream();
-            document.save(out);
-            return out.toByteArray();
-        }
     }
 }

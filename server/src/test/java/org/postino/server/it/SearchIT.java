@@ -162,27 +162,30 @@ class SearchIT {
     private static List<String> search(String criteria) throws Exception {
         try (ImapSession imap = ImapSession.connectTls(postino.port(993), ALICE, PASSWORD)) {
             imap.select("INBOX");
-            List<String> numbers = new ArrayList<>();
-            for (String line : imap.ok("SEARCH " + criteria)) {
-                if (line.startsWith("* SEARCH")) {
-                    for (String part : line.substring("* SEARCH".length()).trim().split(" ")) {
-                        if (!part.isEmpty()) {
-                            numbers.add(part);
-                        }
-                    }
-                }
+            return messageIds(imap, imap.ok("SEARCH " + criteria));
+        }
+    }
+
+    /** The Message-IDs of the messages an untagged "* SEARCH" line lists, in its order. */
+    static List<String> messageIds(ImapSession imap, List<String> untagged) throws java.io.IOException {
+        List<String> ids = new ArrayList<>();
+        for (String line : untagged) {
+            if (!line.startsWith("* SEARCH")) {
+                continue;
             }
-            List<String> ids = new ArrayList<>();
-            for (String number : numbers) {
-                for (String line : imap.ok("FETCH " + number + " (BODY.PEEK[HEADER.FIELDS (MESSAGE-ID)])")) {
-                    java.util.regex.Matcher matcher = java.util.regex.Pattern.compile("<([^>]+)>").matcher(line);
+            for (String number : line.substring("* SEARCH".length()).trim().split(" ")) {
+                if (number.isEmpty()) {
+                    continue;
+                }
+                for (String header : imap.ok("FETCH " + number + " (BODY.PEEK[HEADER.FIELDS (MESSAGE-ID)])")) {
+                    java.util.regex.Matcher matcher = java.util.regex.Pattern.compile("<([^>]+)>").matcher(header);
                     if (matcher.find()) {
                         ids.add("<" + matcher.group(1) + ">");
                     }
                 }
             }
-            return ids;
         }
+        return ids;
     }
 
     static String newMessageId() {

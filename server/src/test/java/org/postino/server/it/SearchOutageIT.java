@@ -101,23 +101,7 @@ class SearchOutageIT {
         try (ImapSession imap = ImapSession.connectTls(postino.port(993), ALICE, PASSWORD)) {
             imap.select("INBOX");
             ImapSession.Response response = imap.run("SEARCH " + criteria);
-            List<String> ids = new ArrayList<>();
-            if (response.status.startsWith("OK")) {
-                for (String line : response.untagged) {
-                    if (line.startsWith("* SEARCH")) {
-                        for (String number : line.substring("* SEARCH".length()).trim().split(" ")) {
-                            if (!number.isEmpty()) {
-                                for (String header : imap.ok("FETCH " + number + " (BODY.PEEK[HEADER.FIELDS (MESSAGE-ID)])")) {
-                                    java.util.regex.Matcher m = java.util.regex.Pattern.compile("<([^>]+)>").matcher(header);
-                                    if (m.find()) {
-                                        ids.add("<" + m.group(1) + ">");
-                                    }
-                                }
-                            }
-                        }
-                    }
-                }
-            }
+            List<String> ids = response.status.startsWith("OK") ? SearchIT.messageIds(imap, response.untagged) : List.of();
             return new Result(response.status, ids);
         }
     }

@@ -17,7 +17,7 @@ import org.apache.pdfbox.pdmodel.encryption.StandardProtectionPolicy;
 import org.apache.pdfbox.pdmodel.font.PDType1Font;
 
 /** Documents made in memory for the tests: PDFs by PDFBox, office files by ZipOutputStream. */
-final class TestDocuments {
+public final class TestDocuments {
     static final String W = "xmlns:w=\"" + OfficeText.WORDPROCESSING + "\"";
     static final String MC = "xmlns:mc=\"" + OfficeText.MARKUP_COMPATIBILITY + "\"";
     static final String A = "xmlns:a=\"" + OfficeText.DRAWING + "\"";
@@ -114,7 +114,7 @@ final class TestDocuments {
     }
 
     /** A PDF with one page per argument, each showing its text in Helvetica (WinAnsi: Italian accents fit). */
-    static byte[] pdf(String... pages) {
+    public static byte[] pdf(String... pages) {
         return pdf(null, pages);
     }
 
