@@ -91,9 +91,10 @@ public class JpaMailboxModule extends AbstractModule {
         bind(StoreRightManager.class).in(Scopes.SINGLETON);
         bind(RightManager.class).to(StoreRightManager.class);
 
-        bind(OpenJPAMailboxManager.class).in(Scopes.SINGLETON);
-        bind(MailboxManager.class).to(OpenJPAMailboxManager.class);
-        bind(StoreMailboxManager.class).to(OpenJPAMailboxManager.class);
+        bind(PostinoJpaMailboxManager.class).in(Scopes.SINGLETON);
+        bind(OpenJPAMailboxManager.class).to(PostinoJpaMailboxManager.class);
+        bind(MailboxManager.class).to(PostinoJpaMailboxManager.class);
+        bind(StoreMailboxManager.class).to(PostinoJpaMailboxManager.class);
         bind(MailboxManager.class).annotatedWith(Names.named(MAILBOXMANAGER_NAME)).to(MailboxManager.class);
         bind(MailboxManagerConfiguration.class).toInstance(MailboxManagerConfiguration.DEFAULT);
         Multibinder.newSetBinder(binder(), MailboxManagerDefinition.class).addBinding().to(JpaMailboxManagerDefinition.class);
@@ -155,7 +156,7 @@ public class JpaMailboxModule extends AbstractModule {
     @Singleton
     private static class JpaMailboxManagerDefinition extends MailboxManagerDefinition {
         @Inject
-        private JpaMailboxManagerDefinition(OpenJPAMailboxManager manager) {
+        private JpaMailboxManagerDefinition(PostinoJpaMailboxManager manager) {
             super("jpa-mailboxmanager", manager);
         }
     }

@@ -12,6 +12,7 @@ import org.apache.james.mailbox.jpa.mail.JPAModSeqProvider;
 import org.apache.james.mailbox.jpa.mail.JPAUidProvider;
 import org.apache.james.mailbox.model.MessageId;
 import org.apache.james.mailbox.store.mail.MessageIdMapper;
+import org.apache.james.mailbox.store.mail.MailboxMapper;
 import org.apache.james.mailbox.store.mail.MessageMapper;
 
 import com.google.common.util.concurrent.Striped;
@@ -43,6 +44,11 @@ public class PostinoJpaMailboxSessionMapperFactory extends JPAMailboxSessionMapp
         this.table = new MessageIdTable(entityManagerFactory, messageIdFactory);
         table.createIfMissing();
         table.backfill();
+    }
+
+    @Override
+    public MailboxMapper createMailboxMapper(MailboxSession session) {
+        return new OwnerOnlyAclMailboxMapper(entityManagerFactory);
     }
 
     @Override
