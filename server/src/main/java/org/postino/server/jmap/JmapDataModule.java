@@ -30,7 +30,6 @@ import org.apache.james.vacation.api.NotificationRegistry;
 import org.apache.james.vacation.api.VacationRepository;
 import org.apache.james.vacation.api.VacationService;
 import org.apache.james.vacation.memory.MemoryNotificationRegistry;
-import org.apache.james.vacation.memory.MemoryVacationRepository;
 
 import java.nio.file.Path;
 import java.time.Clock;
@@ -43,10 +42,10 @@ import com.google.inject.name.Names;
 /**
  * What James's JMAP keeps besides mail. Uploads (attachments being composed) are files in the data directory
  * ({@link FileUploadRepository}); attachments are read as parts of their stored message
- * ({@link MessagePartsAttachmentManager}). Postino's store has no tables for the rest yet, so it lives in memory, as in
+ * ({@link MessagePartsAttachmentManager}); vacation responses are files too ({@link FileVacationRepository}). Postino's store has no tables for the rest yet, so it lives in memory, as in
  * James's memory server: caches and projections (rebuilt from the mailboxes on demand), change logs (a client that
  * asks for changes from before a restart is told to resynchronise, which RFC 8620 provides for), access tokens — and,
- * until a durable store comes, vacation responses, filter rules, custom identities and push subscriptions, which a
+ * until a durable store comes, filter rules, custom identities and push subscriptions, which a
  * restart forgets (conf/README.md says so).
  */
 public class JmapDataModule extends AbstractModule {
@@ -95,8 +94,7 @@ public class JmapDataModule extends AbstractModule {
 
         bind(DefaultVacationService.class).in(Scopes.SINGLETON);
         bind(VacationService.class).to(DefaultVacationService.class);
-        bind(MemoryVacationRepository.class).in(Scopes.SINGLETON);
-        bind(VacationRepository.class).to(MemoryVacationRepository.class);
+        bind(VacationRepository.class).toInstance(new FileVacationRepository(dataDirectory.resolve("jmap/vacation")));
         bind(MemoryNotificationRegistry.class).in(Scopes.SINGLETON);
         bind(NotificationRegistry.class).to(MemoryNotificationRegistry.class);
 
