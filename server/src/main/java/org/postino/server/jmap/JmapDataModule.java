@@ -18,11 +18,8 @@ import org.apache.james.jmap.api.projections.MessageFastViewProjection;
 import org.apache.james.jmap.api.projections.MessageFastViewProjectionHealthCheck;
 import org.apache.james.jmap.api.upload.UploadRepository;
 import org.apache.james.jmap.memory.access.MemoryAccessTokenRepository;
-import org.apache.james.jmap.memory.change.MemoryEmailChangeRepository;
-import org.apache.james.jmap.memory.change.MemoryMailboxChangeRepository;
 import org.apache.james.jmap.memory.identity.MemoryCustomIdentityDAO;
 import org.apache.james.jmap.memory.projections.MemoryEmailQueryView;
-import org.apache.james.jmap.memory.projections.MemoryMessageFastViewProjection;
 import org.apache.james.jmap.memory.pushsubscription.MemoryPushSubscriptionModule;
 import org.apache.james.mailbox.AttachmentManager;
 import org.apache.james.user.api.UsernameChangeTaskStep;
@@ -37,21 +34,25 @@ import java.time.Clock;
 import com.google.inject.AbstractModule;
 import com.google.inject.Scopes;
 import com.google.inject.multibindings.Multibinder;
-import com.google.inject.name.Names;
 
 /**
  * What James's JMAP keeps besides mail. Uploads (attachments being composed) are files in the data directory
  * ({@link FileUploadRepository}); attachments are read as parts of their stored message
  * ({@link MessagePartsAttachmentManager}); vacation responses are files too ({@link FileVacationRepository}). Postino's store has no tables for the rest yet, so it lives in memory, as in
- * James's memory server: caches and projections (rebuilt from the mailboxes on demand), change logs (a client that
- * asks for changes from before a restart is told to resynchronise, which RFC 8620 provides for), access tokens — and,
+ * James's memory server: previews (the most recent 20,000, see {@link BoundedMessageFastViewProjection}), change logs (the last 5,000
+ * changes per account, see {@link BoundedChangeLog}: a client that asks for changes from before those, or from before
+ * a restart, is told to resynchronise, which RFC 8620 provides for), access tokens — and,
  * until a durable store comes, filter rules, custom identities and push subscriptions, which a
  * restart forgets (conf/README.md says so).
  */
 public class JmapDataModule extends AbstractModule {
 
-    /** How many changes per account and kind are kept for {@code Email/changes} and {@code Mailbox/changes}. */
-    static final int CHANGE_LOG_LIMIT = 256;
+    /** How many changes a {@code Email/changes} or {@code Mailbox/changes} answer holds unless the client asks fewer. */
+    static final int CHANGES_PER_ANSWER = 256;
+    /** How many changes of each kind are kept per account (older states: the client resynchronises). */
+    static final int CHANGES_KEPT = 5_000;
+    /** How many message previews are kept (a miss recomputes one). */
+    static final long PREVIEWS_KEPT = 20_000;
 
     private final Path dataDirectory;
 
@@ -77,20 +78,15 @@ public class JmapDataModule extends AbstractModule {
         bind(FilteringManagement.class).to(EventSourcingFilteringManagement.class);
         bind(EventSourcingFilteringManagement.ReadProjection.class).to(EventSourcingFilteringManagement.NoReadProjection.class);
 
-        bind(MemoryMessageFastViewProjection.class).in(Scopes.SINGLETON);
-        bind(MessageFastViewProjection.class).to(MemoryMessageFastViewProjection.class);
+        bind(MessageFastViewProjection.class).toInstance(new BoundedMessageFastViewProjection(PREVIEWS_KEPT));
         bind(MemoryEmailQueryView.class).in(Scopes.SINGLETON);
         bind(EmailQueryView.class).to(MemoryEmailQueryView.class);
         bind(MessageFastViewProjectionHealthCheck.class).in(Scopes.SINGLETON);
         Multibinder.newSetBinder(binder(), HealthCheck.class).addBinding().to(MessageFastViewProjectionHealthCheck.class);
 
         bind(State.Factory.class).to(State.DefaultFactory.class);
-        bind(MemoryMailboxChangeRepository.class).in(Scopes.SINGLETON);
-        bind(MailboxChangeRepository.class).to(MemoryMailboxChangeRepository.class);
-        bind(MemoryEmailChangeRepository.class).in(Scopes.SINGLETON);
-        bind(EmailChangeRepository.class).to(MemoryEmailChangeRepository.class);
-        bind(Limit.class).annotatedWith(Names.named(MemoryEmailChangeRepository.LIMIT_NAME)).toInstance(Limit.of(CHANGE_LOG_LIMIT));
-        bind(Limit.class).annotatedWith(Names.named(MemoryMailboxChangeRepository.LIMIT_NAME)).toInstance(Limit.of(CHANGE_LOG_LIMIT));
+        bind(MailboxChangeRepository.class).toInstance(new BoundedMailboxChangeRepository(CHANGES_KEPT, Limit.of(CHANGES_PER_ANSWER)));
+        bind(EmailChangeRepository.class).toInstance(new BoundedEmailChangeRepository(CHANGES_KEPT, Limit.of(CHANGES_PER_ANSWER)));
 
         bind(DefaultVacationService.class).in(Scopes.SINGLETON);
         bind(VacationService.class).to(DefaultVacationService.class);
