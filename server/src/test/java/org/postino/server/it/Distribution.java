@@ -30,6 +30,7 @@ final class Distribution implements AutoCloseable {
     private final Path home;
     private final Map<Integer, Integer> ports = new LinkedHashMap<>();
     private int webAdminPort;
+    private int jmapPort;
 
     private Distribution(Path installation, Path home) {
         this.installation = installation;
@@ -67,6 +68,8 @@ final class Distribution implements AutoCloseable {
         replaceInFile("mailetcontainer.xml", "<outgoingQueue>outgoing</outgoingQueue>",
             "<outgoingQueue>outgoing</outgoingQueue>\n                <dnsServers>127.0.0.1:53</dnsServers>\n                <dnsTimeout>2s</dnsTimeout>");
         replaceInFile("webadmin.properties", "port=8000", "port=" + webAdminPort);
+        jmapPort = freePort();
+        replaceInFile("jmap.properties", "bind=0.0.0.0:443", "bind=0.0.0.0:" + jmapPort);
         Files.writeString(conf.resolve("postino.properties"), "\nlisten.address=127.0.0.1\n",
             java.nio.file.StandardOpenOption.APPEND);
     }
@@ -147,6 +150,11 @@ final class Distribution implements AutoCloseable {
 
     int webAdminPort() {
         return webAdminPort;
+    }
+
+    /** The JMAP listener's port (HTTPS, 127.0.0.1). */
+    int jmapPort() {
+        return jmapPort;
     }
 
     Path home() {
