@@ -193,8 +193,7 @@ public final class AutoconfigRoutes implements JMAPRoutes {
     }
 
     private static Mono<Void> tooLarge(HttpServerResponse response) {
-        return Mono.from(response.status(413).header(HttpHeaderNames.CACHE_CONTROL, ClientSetupAnswers.NO_STORE)
-            .header(HttpHeaderNames.CONNECTION, "close").send());
+        return Mono.from(response.status(413).header(HttpHeaderNames.CACHE_CONTROL, ClientSetupAnswers.NO_STORE).send());
     }
 
     private static Mono<Void> internalError(HttpServerResponse response, Throwable e) {
