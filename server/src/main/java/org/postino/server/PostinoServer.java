@@ -89,6 +89,7 @@ public final class PostinoServer {
             .combineWith(PostinoModules.all(database, SearchModules.of(searchSettings, search), jmapModules))
             .overrideWith(binder -> {
                 binder.bind(ConfigurationProvider.class).toInstance(listeners);
+                binder.bind(ListenerPolicy.class).toInstance(listeners);
                 binder.bind(PostinoDirectories.class).toInstance(directories);
                 binder.bind(PostinoSettings.class).toInstance(settings);
             })

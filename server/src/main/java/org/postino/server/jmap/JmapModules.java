@@ -7,6 +7,7 @@ import java.util.Optional;
 
 import org.apache.commons.configuration2.BaseConfiguration;
 import org.apache.james.jmap.JMAPConfiguration;
+import org.apache.james.jmap.JMAPRoutes;
 import org.apache.james.jmap.JMAPServer;
 import org.apache.james.jmap.Version;
 import org.apache.james.jmap.core.JmapRfc8621Configuration;
@@ -15,10 +16,12 @@ import org.apache.james.jmap.draft.JMAPListenerModule;
 import org.apache.james.modules.protocols.JMAPServerModule;
 import org.apache.james.modules.protocols.JmapEventBusModule;
 import org.apache.james.util.Port;
+import org.postino.server.autoconfig.AutoconfigRoutes;
 import org.postino.server.tls.SelfSignedKeystore;
 
 import com.google.inject.Module;
 import com.google.inject.Scopes;
+import com.google.inject.multibindings.Multibinder;
 import com.google.inject.util.Modules;
 
 /**
@@ -29,6 +32,9 @@ import com.google.inject.util.Modules;
  * <p>James's JMAP module also brings the mail queue's post-dequeue step (a message sent with JMAP moves from Outbox
  * to Sent) and the mailet container's fallback configuration; with JMAP on, the mailet container must run
  * {@code VacationMailet} and {@code JMAPFiltering} for local recipients (James checks it at start-up).
+ *
+ * <p>The same listener also answers mail clients' automatic set-up requests (Outlook Autodiscover, Thunderbird
+ * autoconfig): {@link AutoconfigRoutes}, one more route set of James's RFC 8621 route handler.
  */
 public final class JmapModules {
 
@@ -69,7 +75,9 @@ public final class JmapModules {
             new JmapEventBusModule(),
             new JMAPServerModule(),
             new JMAPListenerModule(),
-            new JmapDataModule(dataDirectory));
+            new JmapDataModule(dataDirectory),
+            // automatic mail client set-up (Autodiscover, autoconfig) on the same HTTPS listener; no JMAP version asked
+            binder -> Multibinder.newSetBinder(binder, JMAPRoutes.class).addBinding().to(AutoconfigRoutes.class));
         return Modules.override(james).with(binder -> {
             binder.bind(JmapSettings.class).toInstance(settings);
             binder.bind(JMAPConfiguration.class).toInstance(jmap);

@@ -28,14 +28,19 @@ import org.postino.server.tls.SelfSignedKeystore;
  *   <tr><td>{@code url.prefix}</td><td>the public {@code https://} address clients reach this listener at, as the JMAP
  *       session announces it (behind a proxy, the proxy's); default {@code https://<host name>:<port>}.</td></tr>
  *   <tr><td>{@code upload.max.size}</td><td>largest blob a client may upload (attachments), with K, M or G; default 30M.</td></tr>
+ *   <tr><td>{@code autoconfig.enabled}</td><td>{@code true} (default): the listener also answers mail clients' automatic
+ *       set-up requests (Outlook Autodiscover, Thunderbird autoconfig); see {@code org.postino.server.autoconfig}.</td></tr>
+ *   <tr><td>{@code autoconfig.requestsPerMinute}</td><td>how many set-up requests one client address (IPv4 address,
+ *       IPv6 /64) may make per minute, in bursts of as many; default 30, {@code 0} for no limit.</td></tr>
  * </table>
  */
 public record JmapSettings(boolean enabled, String host, int port, Path keystore, String keystoreType, String secret,
-                           URI urlPrefix, long maxUploadBytes) {
+                           URI urlPrefix, long maxUploadBytes, boolean autoconfig, int autoconfigPerMinute) {
 
     public static final String FILE = "jmap.properties";
     static final String DEFAULT_BIND = "0.0.0.0:443";
     static final long DEFAULT_UPLOAD = 30L << 20;
+    static final int DEFAULT_AUTOCONFIG_PER_MINUTE = 30;
 
     /**
      * @param effectiveBind turns the configured {@code host:port} into the one really bound (listen address, privileged
@@ -94,9 +99,12 @@ public record JmapSettings(boolean enabled, String host, int port, Path keystore
             }
             return bytes.getAsLong();
         }).orElse(DEFAULT_UPLOAD);
+        boolean autoconfig = properties.bool("autoconfig.enabled").orElse(true);
+        int perMinute = properties.intInRange("autoconfig.requestsPerMinute", 0, 100_000).orElse(DEFAULT_AUTOCONFIG_PER_MINUTE);
         properties.rejectUnknownKeys();
         return new JmapSettings(enabled, host, port, keystore, type, secret,
-            URI.create(prefix.getScheme().toLowerCase(Locale.ROOT) + "://" + prefix.getRawAuthority()), upload);
+            URI.create(prefix.getScheme().toLowerCase(Locale.ROOT) + "://" + prefix.getRawAuthority()), upload,
+            autoconfig, perMinute);
     }
 
     /** The WebSocket address the session announces, beside {@link #urlPrefix()}. */

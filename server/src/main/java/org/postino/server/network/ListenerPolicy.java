@@ -90,6 +90,28 @@ public final class ListenerPolicy implements ConfigurationProvider {
      * stops, naming {@code file} and {@code key}, with {@code privileged.ports=fail}).
      */
     public String rewrite(String file, String key, String bind) {
+        return rewrite(file, key, bind, true);
+    }
+
+    /**
+     * The listener file {@code component} ({@code smtpserver}, {@code imapserver}...) as James reads it, each
+     * {@code <bind>} rewritten as {@link #getConfiguration} does, but quietly: nothing logged, no check that the address
+     * is free. For components that describe the running listeners to others (client set-up answers), after start-up.
+     */
+    public HierarchicalConfiguration<ImmutableNode> effectiveConfiguration(String component) throws ConfigurationException {
+        HierarchicalConfiguration<ImmutableNode> configuration = files.getConfiguration(component, LoggingLevel.DEBUG);
+        int last = configuration.getMaxIndex(component);
+        for (int i = 0; i <= last; i++) {
+            String key = component + "(" + i + ").bind";
+            String bind = configuration.getString(key, null);
+            if (bind != null) {
+                configuration.setProperty(key, rewrite(component + ".xml", "bind", bind, false));
+            }
+        }
+        return configuration;
+    }
+
+    private String rewrite(String file, String key, String bind, boolean log) {
         List<String> addresses = new ArrayList<>();
         for (String address : bind.split(",")) {
             String trimmed = address.trim();
@@ -104,8 +126,10 @@ public final class ListenerPolicy implements ConfigurationProvider {
                         "this process may not bind ports below 1024 and postino.properties says privileged.ports=fail");
                 }
                 int shifted = port + settings.privilegedShift();
-                LOGGER.warn("Cannot bind port {} without root or CAP_NET_BIND_SERVICE: using {} instead "
-                    + "(privileged.ports=shift in postino.properties)", port, shifted);
+                if (log) {
+                    LOGGER.warn("Cannot bind port {} without root or CAP_NET_BIND_SERVICE: using {} instead "
+                        + "(privileged.ports=shift in postino.properties)", port, shifted);
+                }
                 port = shifted;
             }
             addresses.add(host + ":" + port);

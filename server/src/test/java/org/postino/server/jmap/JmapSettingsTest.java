@@ -38,6 +38,17 @@ class JmapSettingsTest {
         assertThat(settings.urlPrefix()).isEqualTo(URI.create("https://mail.example.com"));
         assertThat(settings.websocketPrefix()).isEqualTo(URI.create("wss://mail.example.com"));
         assertThat(settings.maxUploadBytes()).isEqualTo(30L << 20);
+        assertThat(settings.autoconfig()).isTrue();
+        assertThat(settings.autoconfigPerMinute()).isEqualTo(30);
+    }
+
+    @Test
+    void automaticClientSetUpCanBeTurnedOffOrItsRateChanged() throws Exception {
+        JmapSettings off = parse("autoconfig.enabled=false\n");
+        JmapSettings unlimited = parse("autoconfig.requestsPerMinute=0\n");
+        assertThat(off.autoconfig()).isFalse();
+        assertThat(unlimited.autoconfig()).isTrue();
+        assertThat(unlimited.autoconfigPerMinute()).isZero();
     }
 
     @Test
@@ -80,6 +91,9 @@ class JmapSettingsTest {
         assertBad("upload.max.size=lots", "upload.max.size = 'lots'");
         assertBad("enabled=yes please", "enabled = 'yes please'");
         assertBad("jmap.port=80", "jmap.port = '80'");
+        assertBad("autoconfig.enabled=maybe", "autoconfig.enabled = 'maybe'");
+        assertBad("autoconfig.requestsPerMinute=-1", "autoconfig.requestsPerMinute = '-1'");
+        assertBad("autoconfig.hostname=mail.example.com", "autoconfig.hostname = 'mail.example.com'");
     }
 
     private static void assertBad(String line, String expected) {
