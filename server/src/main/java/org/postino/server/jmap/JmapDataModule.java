@@ -10,7 +10,6 @@ import org.apache.james.jmap.api.change.Limit;
 import org.apache.james.jmap.api.change.MailboxChangeRepository;
 import org.apache.james.jmap.api.change.State;
 import org.apache.james.jmap.api.filtering.FilteringManagement;
-import org.apache.james.jmap.api.filtering.impl.EventSourcingFilteringManagement;
 import org.apache.james.jmap.api.filtering.impl.FilterUsernameChangeTaskStep;
 import org.apache.james.jmap.api.identity.CustomIdentityDAO;
 import org.apache.james.jmap.api.projections.EmailQueryView;
@@ -38,11 +37,12 @@ import com.google.inject.multibindings.Multibinder;
 /**
  * What James's JMAP keeps besides mail. Uploads (attachments being composed) are files in the data directory
  * ({@link FileUploadRepository}); attachments are read as parts of their stored message
- * ({@link MessagePartsAttachmentManager}); vacation responses are files too ({@link FileVacationRepository}). Postino's store has no tables for the rest yet, so it lives in memory, as in
+ * ({@link MessagePartsAttachmentManager}); vacation responses and filter rules are files too ({@link FileVacationRepository},
+ * {@link FileFilteringManagement}). Postino's store has no tables for the rest yet, so it lives in memory, as in
  * James's memory server: previews (the most recent 20,000, see {@link BoundedMessageFastViewProjection}), change logs (the last 5,000
  * changes per account, see {@link BoundedChangeLog}: a client that asks for changes from before those, or from before
  * a restart, is told to resynchronise, which RFC 8620 provides for), access tokens — and,
- * until a durable store comes, filter rules, custom identities and push subscriptions, which a
+ * until a durable store comes, custom identities and push subscriptions, which a
  * restart forgets (conf/README.md says so).
  */
 public class JmapDataModule extends AbstractModule {
@@ -74,9 +74,7 @@ public class JmapDataModule extends AbstractModule {
 
         bind(InMemoryEventStore.class).in(Scopes.SINGLETON);
         bind(EventStore.class).to(InMemoryEventStore.class);
-        bind(EventSourcingFilteringManagement.class).in(Scopes.SINGLETON);
-        bind(FilteringManagement.class).to(EventSourcingFilteringManagement.class);
-        bind(EventSourcingFilteringManagement.ReadProjection.class).to(EventSourcingFilteringManagement.NoReadProjection.class);
+        bind(FilteringManagement.class).toInstance(new FileFilteringManagement(dataDirectory.resolve("jmap/filters")));
 
         bind(MessageFastViewProjection.class).toInstance(new BoundedMessageFastViewProjection(PREVIEWS_KEPT));
         bind(MemoryEmailQueryView.class).in(Scopes.SINGLETON);
