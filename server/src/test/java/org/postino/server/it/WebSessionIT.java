@@ -224,6 +224,9 @@ class WebSessionIT {
         assertThat(nothing.headers().firstValue("WWW-Authenticate")).hasValueSatisfying(value -> assertThat(value).contains("Basic"));
         assertThat(new JmapClient(postino.jmapPort(), ALICE, PASSWORD).get("/jmap/session").statusCode())
             .as("Basic still works for JMAP clients").isEqualTo(200);
+        HttpResponse<String> wrongBasic = new JmapClient(postino.jmapPort(), ALICE, "wrong").get("/jmap/session");
+        assertThat(wrongBasic.statusCode()).isEqualTo(401);
+        assertThat(wrongBasic.headers().firstValue("WWW-Authenticate")).hasValueSatisfying(value -> assertThat(value).contains("Basic"));
     }
 
     @Test
