@@ -51,7 +51,10 @@ class WebSessionIT {
     @BeforeAll
     static void startServer() throws Exception {
         postino = Distribution.install();
-        postino.addToClassPath(frontEndFixture());
+        Path fixture = frontEndFixture();
+        postino.addToClassPath(fixture);
+        Files.delete(fixture);
+        Files.delete(fixture.getParent());
         postino.start();
         postino.admin("domain", "add", "example.com");
         for (String user : List.of(ALICE, BOB, CAROL, DORA)) {
