@@ -6,6 +6,7 @@ import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Function;
@@ -125,6 +126,37 @@ final class BoundedChangeLog<C> {
             }
         }
         return result;
+    }
+
+    /** Records a change, as a JMAP repository's {@code save}. */
+    reactor.core.publisher.Mono<Void> record(C change) {
+        Objects.requireNonNull(account.apply(change), "accountId");
+        Objects.requireNonNull(state.apply(change), "state");
+        return reactor.core.publisher.Mono.fromRunnable(() -> save(change));
+    }
+
+    /** The newest state, as a JMAP repository's {@code getLatestState} (or {@code ...WithDelegation}). */
+    reactor.core.publisher.Mono<State> latestState(AccountId accountId, boolean withDelegated) {
+        return reactor.core.publisher.Mono.fromCallable(() -> latest(accountId, withDelegated));
+    }
+
+    /**
+     * The changes since {@code since} gathered by James's collector for that kind of change, as a JMAP repository's
+     * {@code getSinceState} (or {@code ...WithDelegation}) answers them: at most {@code maxChanges}, else
+     * {@code defaultLimit}.
+     */
+    <R> reactor.core.publisher.Mono<R> answer(AccountId accountId, State since, Optional<org.apache.james.jmap.api.change.Limit> maxChanges,
+                                              org.apache.james.jmap.api.change.Limit defaultLimit, boolean withDelegated,
+                                              java.util.function.BiFunction<State, org.apache.james.jmap.api.change.Limit, java.util.stream.Collector<C, ?, R>> collector) {
+        Objects.requireNonNull(accountId, "accountId");
+        Objects.requireNonNull(since, "state");
+        maxChanges.ifPresent(limit -> {
+            if (limit.getValue() <= 0) {
+                throw new IllegalArgumentException("maxChanges must be a positive integer");
+            }
+        });
+        return reactor.core.publisher.Mono.fromCallable(() ->
+            collect(since(accountId, since, withDelegated), collector.apply(since, maxChanges.orElse(defaultLimit))));
     }
 
     /**

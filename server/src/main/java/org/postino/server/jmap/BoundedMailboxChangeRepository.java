@@ -1,6 +1,5 @@
 package org.postino.server.jmap;
 
-import java.util.Objects;
 import java.util.Optional;
 
 import org.apache.james.jmap.api.change.MailboxChange;
@@ -26,40 +25,26 @@ public class BoundedMailboxChangeRepository implements MailboxChangeRepository {
 
     @Override
     public Mono<Void> save(MailboxChange change) {
-        Objects.requireNonNull(change.getAccountId(), "accountId");
-        Objects.requireNonNull(change.getState(), "state");
-        return Mono.fromRunnable(() -> log.save(change));
+        return log.record(change);
     }
 
     @Override
     public Mono<MailboxChanges> getSinceState(AccountId accountId, State state, Optional<Limit> maxChanges) {
-        return changes(accountId, state, maxChanges, false);
+        return log.answer(accountId, state, maxChanges, defaultLimit, false, MailboxChanges.MailboxChangesBuilder.MailboxChangeCollector::new);
     }
 
     @Override
     public Mono<MailboxChanges> getSinceStateWithDelegation(AccountId accountId, State state, Optional<Limit> maxChanges) {
-        return changes(accountId, state, maxChanges, true);
-    }
-
-    private Mono<MailboxChanges> changes(AccountId accountId, State state, Optional<Limit> maxChanges, boolean withDelegated) {
-        Objects.requireNonNull(accountId, "accountId");
-        Objects.requireNonNull(state, "state");
-        maxChanges.ifPresent(limit -> {
-            if (limit.getValue() <= 0) {
-                throw new IllegalArgumentException("maxChanges must be a positive integer");
-            }
-        });
-        return Mono.fromCallable(() -> BoundedChangeLog.collect(log.since(accountId, state, withDelegated),
-            new MailboxChanges.MailboxChangesBuilder.MailboxChangeCollector(state, maxChanges.orElse(defaultLimit))));
+        return log.answer(accountId, state, maxChanges, defaultLimit, true, MailboxChanges.MailboxChangesBuilder.MailboxChangeCollector::new);
     }
 
     @Override
     public Mono<State> getLatestState(AccountId accountId) {
-        return Mono.fromCallable(() -> log.latest(accountId, false));
+        return log.latestState(accountId, false);
     }
 
     @Override
     public Mono<State> getLatestStateWithDelegation(AccountId accountId) {
-        return Mono.fromCallable(() -> log.latest(accountId, true));
+        return log.latestState(accountId, true);
     }
 }

@@ -2,18 +2,12 @@ package org.postino.server.jmap;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.HashSet;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
@@ -47,11 +41,11 @@ public class FileFilteringManagement implements FilteringManagement {
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    private final Path directory;
+    private final AccountFiles files;
     private final ConcurrentHashMap<Username, Rules> cache = new ConcurrentHashMap<>();
 
     public FileFilteringManagement(Path directory) {
-        this.directory = directory;
+        this.files = new AccountFiles(directory);
     }
 
     @Override
@@ -127,26 +121,14 @@ public class FileFilteringManagement implements FilteringManagement {
             ArrayNode mailboxes = node.putArray("mailboxIds");
             rule.getAction().getAppendInMailboxes().getMailboxIds().forEach(mailboxes::add);
         }
-        Path target = file(username);
-        Path partial = target.resolveSibling(target.getFileName() + ".partial");
         try {
-            Files.createDirectories(directory);
-            Files.writeString(partial, JSON.writerWithDefaultPrettyPrinter().writeValueAsString(root), StandardCharsets.UTF_8);
-            try (FileChannel channel = FileChannel.open(partial, StandardOpenOption.WRITE)) {
-                channel.force(true);
-            }
-            Files.move(partial, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            files.replace(file(username), JSON.writerWithDefaultPrettyPrinter().writeValueAsString(root));
         } catch (IOException e) {
             throw new UncheckedIOException("cannot save the filter rules of " + username.asString(), e);
         }
     }
 
     private Path file(Username username) {
-        try {
-            byte[] digest = MessageDigest.getInstance("SHA-256").digest(username.asString().getBytes(StandardCharsets.UTF_8));
-            return directory.resolve(HexFormat.of().formatHex(digest, 0, 16) + ".json");
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
+        return files.path(username.asString(), ".json");
     }
 }

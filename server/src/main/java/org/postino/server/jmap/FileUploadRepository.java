@@ -3,19 +3,15 @@ package org.postino.server.jmap;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.FileTime;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.HexFormat;
 import java.util.Properties;
 import java.util.UUID;
 import java.util.regex.Pattern;
@@ -49,10 +45,12 @@ public class FileUploadRepository implements UploadRepository {
     private static final HashBlobId.Factory BLOB_IDS = new HashBlobId.Factory();
 
     private final Path root;
+    private final AccountFiles users;
     private final Clock clock;
 
     public FileUploadRepository(Path root, Clock clock) {
         this.root = root;
+        this.users = new AccountFiles(root);
         this.clock = clock;
     }
 
@@ -138,11 +136,6 @@ public class FileUploadRepository implements UploadRepository {
     }
 
     private Path userDirectory(Username user) {
-        try {
-            byte[] digest = MessageDigest.getInstance("SHA-256").digest(user.asString().getBytes(StandardCharsets.UTF_8));
-            return root.resolve(HexFormat.of().formatHex(digest, 0, 16));
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
+        return users.path(user.asString(), "");
     }
 }

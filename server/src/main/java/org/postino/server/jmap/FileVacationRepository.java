@@ -2,19 +2,12 @@ package org.postino.server.jmap;
 
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.OutputStream;
 import java.io.UncheckedIOException;
-import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.time.ZonedDateTime;
-import java.util.HexFormat;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Properties;
@@ -36,11 +29,11 @@ import reactor.core.scheduler.Schedulers;
  */
 public class FileVacationRepository implements VacationRepository {
 
-    private final Path directory;
+    private final AccountFiles files;
     private final ConcurrentHashMap<AccountId, Vacation> cache = new ConcurrentHashMap<>();
 
     public FileVacationRepository(Path directory) {
-        this.directory = directory;
+        this.files = new AccountFiles(directory);
     }
 
     @Override
@@ -94,28 +87,16 @@ public class FileVacationRepository implements VacationRepository {
         vacation.getSubject().ifPresent(text -> properties.setProperty("subject", text));
         vacation.getTextBody().ifPresent(text -> properties.setProperty("textBody", text));
         vacation.getHtmlBody().ifPresent(text -> properties.setProperty("htmlBody", text));
-        Path target = file(accountId);
-        Path partial = target.resolveSibling(target.getFileName() + ".partial");
         try {
-            Files.createDirectories(directory);
-            try (OutputStream out = Files.newOutputStream(partial)) {
-                properties.store(new java.io.OutputStreamWriter(out, StandardCharsets.UTF_8), null);
-            }
-            try (FileChannel channel = FileChannel.open(partial, StandardOpenOption.WRITE)) {
-                channel.force(true);
-            }
-            Files.move(partial, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            java.io.StringWriter text = new java.io.StringWriter();
+            properties.store(text, null);
+            files.replace(file(accountId), text.toString());
         } catch (IOException e) {
             throw new UncheckedIOException("cannot save the vacation settings of " + accountId.getIdentifier(), e);
         }
     }
 
     private Path file(AccountId accountId) {
-        try {
-            byte[] digest = MessageDigest.getInstance("SHA-256").digest(accountId.getIdentifier().getBytes(StandardCharsets.UTF_8));
-            return directory.resolve(HexFormat.of().formatHex(digest, 0, 16) + ".properties");
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
+        return files.path(accountId.getIdentifier(), ".properties");
     }
 }
