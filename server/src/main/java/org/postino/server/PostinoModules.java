@@ -10,7 +10,6 @@ import org.apache.james.modules.protocols.LMTPServerModule;
 import org.apache.james.modules.protocols.ManageSieveServerModule;
 import org.apache.james.modules.protocols.POP3ServerModule;
 import org.apache.james.modules.protocols.ProtocolHandlerModule;
-import org.apache.james.modules.protocols.SMTPServerModule;
 import org.apache.james.modules.server.DataRoutesModules;
 import org.apache.james.modules.server.DefaultProcessorsConfigurationProviderModule;
 import org.apache.james.modules.server.MailQueueRoutesModule;
@@ -22,6 +21,7 @@ import org.apache.james.modules.server.SieveRoutesModule;
 import org.apache.james.modules.server.TaskManagerModule;
 import org.apache.james.modules.server.WebAdminServerModule;
 import org.postino.server.queue.PriorityQueueModule;
+import org.postino.server.smtp.PostinoSmtpModule;
 import org.postino.server.storage.DatabaseConfiguration;
 import org.postino.server.storage.JpaDataModule;
 import org.postino.server.storage.JpaMailboxModule;
@@ -53,7 +53,8 @@ public final class PostinoModules {
     static Module protocols() {
         return Modules.combine(
             new ProtocolHandlerModule(),
-            new SMTPServerModule(),
+            // James's SMTP listeners with Postino's line framing (long lines intact up to maxLineLength)
+            PostinoSmtpModule.smtp(),
             new IMAPServerModule(),
             new POP3ServerModule(),
             new LMTPServerModule(),
