@@ -6,7 +6,6 @@ import org.apache.james.modules.MailetProcessingModule;
 import org.apache.james.modules.mailbox.DefaultEventModule;
 import org.apache.james.modules.mailbox.MemoryDeadLetterModule;
 import org.apache.james.modules.protocols.IMAPServerModule;
-import org.apache.james.modules.protocols.LMTPServerModule;
 import org.apache.james.modules.protocols.ManageSieveServerModule;
 import org.apache.james.modules.protocols.POP3ServerModule;
 import org.apache.james.modules.protocols.ProtocolHandlerModule;
@@ -53,11 +52,11 @@ public final class PostinoModules {
     static Module protocols() {
         return Modules.combine(
             new ProtocolHandlerModule(),
-            // James's SMTP listeners with Postino's line framing (long lines intact up to maxLineLength)
+            // James's SMTP and LMTP listeners with Postino's line framing (long lines intact up to maxLineLength)
             PostinoSmtpModule.smtp(),
             new IMAPServerModule(),
             new POP3ServerModule(),
-            new LMTPServerModule(),
+            PostinoSmtpModule.lmtp(),
             new ManageSieveServerModule());
     }
 

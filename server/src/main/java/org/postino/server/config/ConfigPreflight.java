@@ -123,7 +123,7 @@ public final class ConfigPreflight {
             for (String count : COUNTS) {
                 child(server, count).ifPresent(value -> count(fileName, where + "/" + count, value));
             }
-            if (elementName.equals("smtpserver")) {
+            if (elementName.equals("smtpserver") || elementName.equals("lmtpserver")) {
                 child(server, LineLimit.KEY).ifPresent(value -> {
                     try {
                         LineLimit.parse(value);

@@ -1,5 +1,8 @@
 package org.postino.server.smtp;
 
+import java.util.List;
+
+import org.apache.james.core.MailAddress;
 import org.apache.james.protocols.api.Protocol;
 import org.apache.james.protocols.api.ProtocolSession;
 import org.apache.james.protocols.api.ProtocolSessionImpl;
@@ -23,8 +26,8 @@ import io.netty.channel.ChannelInboundHandlerAdapter;
  * <ul>
  *   <li>in a command: one reply, {@code 500 5.5.2}, and the session goes on;</li>
  *   <li>in the data of a message: nothing is answered then; the rest of the data is read and dropped, and the end
- *       of data gets one reply, {@code 552 5.3.4}. The message is not accepted (never stored without the line) and
- *       the client may start the next transaction at once.</li>
+ *       of data gets one reply, {@code 552 5.3.4} (in LMTP one per recipient, as RFC 2033 wants). The message is
+ *       not accepted (never stored without the line) and the client may start the next transaction at once.</li>
  * </ul>
  */
 final class PostinoSmtpChannelHandler extends SMTPChannelInboundHandler {
@@ -34,12 +37,19 @@ final class PostinoSmtpChannelHandler extends SMTPChannelInboundHandler {
     static final ProtocolSession.AttachmentKey<Long> OVERLONG_LINE = ProtocolSession.AttachmentKey.of("postino.overlongLine", Long.class);
 
     private final int maxLineLength;
+    private final boolean replyPerRecipient;
     /** Line handlers pushed by the session (DATA pushes one, AUTH too), to tell a command from data. */
     private int pushedLineHandlers;
 
-    PostinoSmtpChannelHandler(Protocol protocol, Encryption encryption, boolean proxyRequired, SmtpMetrics metrics, int maxLineLength) {
+    /**
+     * @param encryption        null without TLS (LMTP)
+     * @param replyPerRecipient true for LMTP: the end of data gets one reply per recipient
+     */
+    PostinoSmtpChannelHandler(Protocol protocol, Encryption encryption, boolean proxyRequired, SmtpMetrics metrics,
+                              int maxLineLength, boolean replyPerRecipient) {
         super(protocol, encryption, proxyRequired, metrics);
         this.maxLineLength = maxLineLength;
+        this.replyPerRecipient = replyPerRecipient;
     }
 
     @Override
@@ -110,15 +120,19 @@ final class PostinoSmtpChannelHandler extends SMTPChannelInboundHandler {
 
     private void reject(ProtocolSession session) {
         long longest = session.getAttachment(OVERLONG_LINE, ProtocolSession.State.Transaction).orElse(0L);
+        List<MailAddress> recipients = session.getAttachment(SMTPSession.RCPT_LIST, ProtocolSession.State.Transaction)
+            .orElse(List.of());
         LOGGER.info("Message from {} to {} refused: a line of {} octets, longer than maxLineLength {}",
             session.getAttachment(SMTPSession.SENDER, ProtocolSession.State.Transaction).map(Object::toString).orElse("?"),
-            session.getAttachment(SMTPSession.RCPT_LIST, ProtocolSession.State.Transaction).map(Object::toString).orElse("[]"),
-            longest, maxLineLength);
+            recipients, longest, maxLineLength);
         // As James ends a DATA its hooks refuse: back to commands, transaction and partial message thrown away.
         session.popLineHandler();
         session.resetState();
-        write(session, new SMTPResponse("552", "5.3.4 Message refused: it has a line of " + longest
-            + " octets, longer than the limit of " + maxLineLength));
+        int replies = replyPerRecipient ? Math.max(1, recipients.size()) : 1;
+        for (int i = 0; i < replies; i++) {
+            write(session, new SMTPResponse("552", "5.3.4 Message refused: it has a line of " + longest
+                + " octets, longer than the limit of " + maxLineLength));
+        }
     }
 
     private static void write(ProtocolSession session, Response response) {

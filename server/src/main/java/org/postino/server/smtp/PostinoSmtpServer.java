@@ -62,7 +62,7 @@ public class PostinoSmtpServer extends SMTPServer {
 
     @Override
     protected ChannelInboundHandlerAdapter createCoreHandler() {
-        return new PostinoSmtpChannelHandler(protocol, getEncryption(), proxyRequired, metrics, maxLineLength);
+        return new PostinoSmtpChannelHandler(protocol, getEncryption(), proxyRequired, metrics, maxLineLength, false);
     }
 
     public int getMaxLineLength() {

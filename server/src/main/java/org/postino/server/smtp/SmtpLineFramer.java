@@ -21,9 +21,9 @@ import io.netty.util.AttributeKey;
  * and fires an exception that makes the server answer {@code 500} at once, also in the middle of DATA, and then
  * store the message without that line.
  *
- * <p>Like James's framer (protocols-netty {@code AllButStartTlsLineBasedChannelHandler}), while the session
- * checks for command injection it refuses input that pipelines anything with {@code STARTTLS} or follows it before
- * TLS is up (CVE-2021-38542).
+ * <p>For SMTP, like James's framer (protocols-netty {@code AllButStartTlsLineBasedChannelHandler}), while the
+ * session checks for command injection it refuses input that pipelines anything with {@code STARTTLS} or follows it
+ * before TLS is up (CVE-2021-38542). LMTP has no STARTTLS and no such check, as with James's LMTP framer.
  */
 final class SmtpLineFramer extends ByteToMessageDecoder {
 
@@ -32,19 +32,29 @@ final class SmtpLineFramer extends ByteToMessageDecoder {
     private static final String STARTTLS = "starttls";
 
     private final int maxLineLength;
+    private final boolean refuseStartTlsInjection;
     /** Octets of an overlong line dropped so far, while waiting for its end. */
     private long dropped;
     private boolean dropping;
     /** Octets after the reader index already searched for a line feed. */
     private int searched;
 
+    /** For SMTP: refuses STARTTLS command injection. */
     SmtpLineFramer(int maxLineLength) {
+        this(maxLineLength, true);
+    }
+
+    /** @param refuseStartTlsInjection false for LMTP, which has no STARTTLS (as James's LMTP framer) */
+    SmtpLineFramer(int maxLineLength, boolean refuseStartTlsInjection) {
         this.maxLineLength = maxLineLength;
+        this.refuseStartTlsInjection = refuseStartTlsInjection;
     }
 
     @Override
     protected void decode(ChannelHandlerContext ctx, ByteBuf in, List<Object> out) {
-        refuseCommandInjection(ctx, in);
+        if (refuseStartTlsInjection) {
+            refuseCommandInjection(ctx, in);
+        }
         while (in.isReadable()) {
             int start = in.readerIndex();
             int lineFeed = in.indexOf(start + searched, in.writerIndex(), (byte) '\n');

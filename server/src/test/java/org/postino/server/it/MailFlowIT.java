@@ -26,6 +26,7 @@ class MailFlowIT {
     /** Mailboxes of their own for the byte-for-byte checks, which read every message stored. */
     private static final String LONG_LINES = "longlines@example.com";
     private static final String MALFORMED = "malformed@example.com";
+    private static final String LMTP_LINES = "lmtplines@example.com";
     private static Distribution postino;
 
     @BeforeAll
@@ -36,6 +37,7 @@ class MailFlowIT {
         postino.admin("user", "add", ALICE, PASSWORD);
         postino.admin("user", "add", LONG_LINES, PASSWORD);
         postino.admin("user", "add", MALFORMED, PASSWORD);
+        postino.admin("user", "add", LMTP_LINES, PASSWORD);
     }
 
     @AfterAll
@@ -175,6 +177,30 @@ class MailFlowIT {
         }
 
         assertStoredIntact(storedMessages(LONG_LINES, 2), List.of(fortyEightKb, after));
+    }
+
+    @Test
+    void lmtpKeepsLongLinesIntactAndRefusesAMessageWithALineOverTheLimitForEachRecipient() throws Exception {
+        byte[] fortyEightKb = withLine("48 KB line over LMTP", "<td>lmtp</td>".repeat(48 * 1024 / 13 + 1));
+        byte[] million = withLine("1,000,000 octet line over LMTP", "l".repeat(1_000_000));
+        try (SmtpSession lmtp = SmtpSession.connect(postino.port(24))) {
+            lmtp.command("LHLO client.test").expect(250);
+
+            lmtp.sendRaw("filter@localhost", List.of(LMTP_LINES), fortyEightKb).expect(250);
+            // James's LMTP keeps the transaction after the end of data ('503 Sender already specified' otherwise)
+            lmtp.command("RSET").expect(250);
+
+            SmtpSession.Reply first = lmtp.sendRaw("filter@localhost", List.of(LMTP_LINES, ALICE), million);
+            SmtpSession.Reply second = lmtp.next();
+            for (SmtpSession.Reply reply : List.of(first, second)) {
+                assertThat(reply.code).as(reply.toString()).isEqualTo(552);
+                assertThat(reply.toString()).contains("5.3.4");
+            }
+            lmtp.command("NOOP").expect(250);
+        }
+
+        // LMTP delivers before it answers: what is stored now is all there will be.
+        assertStoredIntact(storedMessages(LMTP_LINES, 1), List.of(fortyEightKb));
     }
 
     @Test

@@ -113,6 +113,11 @@ final class SmtpSession implements Closeable {
         return command(".");
     }
 
+    /** The next reply (LMTP answers the end of data once per recipient). */
+    Reply next() throws IOException {
+        return read();
+    }
+
     private Reply read() throws IOException {
         List<String> lines = new ArrayList<>();
         String line;
