@@ -5,11 +5,9 @@ import org.apache.james.modules.MailetProcessingModule;
 import org.apache.james.modules.mailbox.DefaultEventModule;
 import org.apache.james.modules.mailbox.MemoryDeadLetterModule;
 import org.apache.james.modules.protocols.IMAPServerModule;
-import org.apache.james.modules.protocols.LMTPServerModule;
 import org.apache.james.modules.protocols.ManageSieveServerModule;
 import org.apache.james.modules.protocols.POP3ServerModule;
 import org.apache.james.modules.protocols.ProtocolHandlerModule;
-import org.apache.james.modules.protocols.SMTPServerModule;
 import org.apache.james.modules.server.DataRoutesModules;
 import org.apache.james.modules.server.MailQueueRoutesModule;
 import org.apache.james.modules.server.MailRepositoriesRoutesModule;
@@ -18,6 +16,7 @@ import org.apache.james.modules.server.SieveRoutesModule;
 import org.apache.james.modules.server.TaskManagerModule;
 import org.apache.james.modules.server.WebAdminServerModule;
 import org.postino.server.queue.PriorityQueueModule;
+import org.postino.server.smtp.PostinoSmtpModule;
 import org.postino.server.storage.DatabaseConfiguration;
 import org.postino.server.storage.JpaDataModule;
 import org.postino.server.storage.JpaMailboxModule;
@@ -50,10 +49,11 @@ public final class PostinoModules {
     static Module protocols() {
         return Modules.combine(
             new ProtocolHandlerModule(),
-            new SMTPServerModule(),
+            // James's SMTP and LMTP listeners with Postino's line framing (long lines intact up to maxLineLength)
+            PostinoSmtpModule.smtp(),
             new IMAPServerModule(),
             new POP3ServerModule(),
-            new LMTPServerModule(),
+            PostinoSmtpModule.lmtp(),
             new ManageSieveServerModule());
     }
 
