@@ -101,12 +101,15 @@ describe('changes', () => {
       ['Email/set', { created: { outgoing: { id: 'new1' } } }, '0'],
       ['EmailSubmission/set', { created: { submission: { id: 's1' } } }, '1'],
       ['Email/set', { updated: { new1: null } }, '1'],
+      ['Email/set', { destroyed: ['old1'] }, '2'],
     ]);
     const id = await mail.send(draft, { id: 'i1', name: 'Alice', email: 'alice@example.com' }, 'drafts', 'sent', 'old1');
     expect(id).toBe('new1');
     const body = requests[1].body as { using: string[]; methodCalls: [string, Record<string, unknown>, string][] };
     expect(body.using).toContain('urn:ietf:params:jmap:submission');
-    expect(body.methodCalls[0][1].destroy).toEqual(['old1']);
+    // the old draft goes after the new message exists (they may share attachments)
+    expect(body.methodCalls[0][1].destroy).toBeUndefined();
+    expect(body.methodCalls[2]).toEqual(['Email/set', { accountId: 'acc1', destroy: ['old1'] }, '2']);
     const submission = body.methodCalls[1][1] as Record<string, Record<string, Record<string, unknown>>>;
     expect(submission.create.submission).toMatchObject({ identityId: 'i1', emailId: '#outgoing' });
     expect(submission.onSuccessUpdateEmail['#submission']).toEqual({
@@ -120,6 +123,19 @@ describe('changes', () => {
       ['EmailSubmission/set', { notCreated: { submission: { type: 'forbiddenFrom', description: 'not yours' } } }, '1'],
     ]);
     await expect(mail.send(draft, { id: 'i1', name: '', email: 'alice@example.com' }, 'd', 's', null)).rejects.toThrow('forbiddenFrom');
+  });
+});
+
+describe('drafts', () => {
+  it('saves a new version, then destroys the previous one in a later call', async () => {
+    const { mail, requests } = api(() => [
+      ['Email/set', { created: { draft: { id: 'd2' } } }, '0'],
+      ['Email/set', { destroyed: ['d1'] }, '1'],
+    ]);
+    expect(await mail.saveDraft(draft, 'drafts', 'd1')).toBe('d2');
+    const calls = (requests[1].body as { methodCalls: [string, Record<string, unknown>, string][] }).methodCalls;
+    expect(calls[0][1]).toMatchObject({ create: { draft: { mailboxIds: { drafts: true }, keywords: { $draft: true, $seen: true } } } });
+    expect(calls[1]).toEqual(['Email/set', { accountId: 'acc1', destroy: ['d1'] }, '1']);
   });
 });
 

@@ -206,15 +206,19 @@ export class MailApi {
     const call = batch.add('Email/set', {
       accountId,
       create: { draft: toCreation(draft, { [draftsId]: true }, true) },
-      ...(previousId ? { destroy: [previousId] } : {}),
     });
+    // a separate call after the creation: the new version may reuse the old one's attachments
+    const cleanup = previousId ? batch.add('Email/set', { accountId, destroy: [previousId] }) : null;
     const responses = await this.client.batch(batch);
-    return createdId(responses.get(call, 'Email/set'), 'draft');
+    const id = createdId(responses.get(call, 'Email/set'), 'draft');
+    if (cleanup) responses.get(cleanup, 'Email/set');
+    return id;
   }
 
   /**
    * Sends: the message is created in Drafts, submitted, and on success moved to Sent without its $draft keyword
-   * (onSuccessUpdateEmail). The previous draft, if any, is destroyed.
+   * (onSuccessUpdateEmail). The draft it was written from, if any, is destroyed afterwards, in a call of its own:
+   * James resolves the new message's attachments only while the old draft still exists.
    */
   async send(draft: OutgoingEmail, identity: Identity, draftsId: string, sentId: string, previousId: string | null): Promise<string> {
     const accountId = await this.accountId();
@@ -222,7 +226,6 @@ export class MailApi {
     const create = batch.add('Email/set', {
       accountId,
       create: { outgoing: toCreation(draft, { [draftsId]: true }, true) },
-      ...(previousId ? { destroy: [previousId] } : {}),
     });
     const submit = batch.add('EmailSubmission/set', {
       accountId,
@@ -242,9 +245,12 @@ export class MailApi {
         },
       },
     });
+    // the draft this message was written from goes once the message exists (it may share its attachments)
+    const cleanup = previousId ? batch.add('Email/set', { accountId, destroy: [previousId] }) : null;
     const responses = await this.client.batch(batch, [CORE, MAIL, SUBMISSION]);
     const emailId = createdId(responses.get(create, 'Email/set'), 'outgoing');
     createdId(responses.get(submit, 'EmailSubmission/set'), 'submission');
+    if (cleanup) responses.get(cleanup, 'Email/set');
     return emailId;
   }
 }

@@ -15,13 +15,15 @@ interface Props {
   draftsId: string;
   sentId: string;
   onClose: (result: ComposeResult) => void;
+  /** a draft was saved and the dialog stays open */
+  onSaved: () => void;
   onError: (error: unknown) => void;
 }
 
 const FOCUSABLE = 'button:not([disabled]), input:not([disabled]), textarea, select, a[href], [tabindex]:not([tabindex="-1"])';
 
 /** A modal dialog for a new message, a reply, a forward or a saved draft; plain text. */
-export function Compose({ state, api, identity, draftsId, sentId, onClose, onError }: Props) {
+export function Compose({ state, api, identity, draftsId, sentId, onClose, onSaved, onError }: Props) {
   const { t, lang } = useI18n();
   const initial = state.fields;
   const [to, setTo] = useState(formatAddressList(initial.to));
@@ -34,7 +36,15 @@ export function Compose({ state, api, identity, draftsId, sentId, onClose, onErr
   const [uploading, setUploading] = useState<string[]>([]);
   const [busy, setBusy] = useState<'sending' | 'saving' | null>(null);
   const [error, setError] = useState<string | null>(null);
-  const [dirty, setDirty] = useState(state.mode === 'forward');
+  // edits counts changes; saved is the count the stored draft has (a forward starts unsaved: it carries attachments)
+  const edits = useRef(state.mode === 'forward' ? 1 : 0);
+  const saved = useRef(0);
+  const [, setEditCount] = useState(0);
+  const markEdited = () => {
+    edits.current += 1;
+    setEditCount(edits.current);
+  };
+  const dirty = () => edits.current !== saved.current;
   const draftId = useRef<string | null>(state.draftId);
   const dialog = useRef<HTMLDivElement>(null);
   const toField = useRef<HTMLInputElement>(null);
@@ -59,7 +69,7 @@ export function Compose({ state, api, identity, draftsId, sentId, onClose, onErr
 
   const edited = <T,>(setter: (value: T) => void) => (value: T) => {
     setter(value);
-    setDirty(true);
+    markEdited();
   };
 
   const collect = (requireRecipients: boolean): OutgoingEmail | null => {
@@ -105,16 +115,18 @@ export function Compose({ state, api, identity, draftsId, sentId, onClose, onErr
   };
 
   const save = async (then: ComposeResult | null) => {
-    if (busy) return;
+    if (busy || uploading.length > 0) return;
     const outgoing = collect(false);
     if (!outgoing) return;
+    const version = edits.current;
     setBusy('saving');
     setError(null);
     try {
       draftId.current = await api.saveDraft(outgoing, draftsId, draftId.current);
-      setDirty(false);
+      saved.current = version;
       setBusy(null);
       if (then) onClose(then);
+      else onSaved();
     } catch (e) {
       setBusy(null);
       setError(t('error', { message: e instanceof Error ? e.message : String(e) }));
@@ -123,7 +135,8 @@ export function Compose({ state, api, identity, draftsId, sentId, onClose, onErr
   };
 
   const close = () => {
-    if (dirty) save('saved');
+    if (uploading.length > 0) return;
+    if (dirty()) save('saved');
     else onClose('closed');
   };
 
@@ -144,7 +157,7 @@ export function Compose({ state, api, identity, draftsId, sentId, onClose, onErr
       try {
         const result = await api.client.upload(file, file.type || 'application/octet-stream');
         setAttachments((list) => [...list, { blobId: result.blobId, name: file.name, type: file.type || result.type, size: file.size }]);
-        setDirty(true);
+        markEdited();
       } catch (e) {
         setError(t('error', { message: e instanceof Error ? e.message : String(e) }));
         onError(e);
@@ -273,7 +286,7 @@ export function Compose({ state, api, identity, draftsId, sentId, onClose, onErr
                     aria-label={t('removeAttachment', { name: attachment.name })}
                     onClick={() => {
                       setAttachments((list) => list.filter((_, i) => i !== index));
-                      setDirty(true);
+                      markEdited();
                     }}
                   >
                     <span aria-hidden="true">×</span>
@@ -294,7 +307,7 @@ export function Compose({ state, api, identity, draftsId, sentId, onClose, onErr
             <button type="submit" class="primary" disabled={!!busy || uploading.length > 0}>
               {busy === 'sending' ? t('sending') : t('send')}
             </button>
-            <button type="button" onClick={() => save(null)} disabled={!!busy}>
+            <button type="button" onClick={() => save(null)} disabled={!!busy || uploading.length > 0}>
               {t('saveDraft')}
             </button>
             <input

@@ -68,17 +68,17 @@ export function Mail({ session, onSignedOut }: { session: WebSession; onSignedOu
   const focusReader = useRef(false);
   const composeSerial = useRef(0);
 
-  const fail = useCallback(
-    (error: unknown) => {
-      if (error instanceof SessionExpiredError) {
-        onSignedOut('sessionExpired');
-        return;
-      }
-      const message = error instanceof Error ? error.message : String(error);
-      setStatus(t('error', { message }));
-    },
-    [onSignedOut, t],
-  );
+  // stable across language changes, so that switching language reloads nothing
+  const latest = useRef({ t, onSignedOut });
+  latest.current = { t, onSignedOut };
+  const fail = useCallback((error: unknown) => {
+    if (error instanceof SessionExpiredError) {
+      latest.current.onSignedOut('sessionExpired');
+      return;
+    }
+    const message = error instanceof Error ? error.message : String(error);
+    setStatus(latest.current.t('error', { message }));
+  }, []);
 
   const loadMailboxes = useCallback(async () => {
     const list = await api.mailboxes();
@@ -114,13 +114,19 @@ export function Mail({ session, onSignedOut }: { session: WebSession; onSignedOu
   );
   const excludedKey = excluded.join(',');
 
+  // the list always loads what is shown now (a refresh started before a folder change must not show the old folder)
+  const viewNow = useRef(view);
+  viewNow.current = view;
+  const excludedNow = useRef(excludedKey);
+  excludedNow.current = excludedKey;
+
   const loadList = useCallback(
     async (keepSelection: boolean) => {
       if (!ready) return;
       const seq = ++listSeq.current;
       setLoading(true);
       try {
-        const result = await api.list(view, excludedKey ? excludedKey.split(',') : []);
+        const result = await api.list(viewNow.current, excludedNow.current ? excludedNow.current.split(',') : []);
         if (seq !== listSeq.current) return;
         setPage(result);
         if (!keepSelection) setSelected(0);
@@ -131,12 +137,14 @@ export function Mail({ session, onSignedOut }: { session: WebSession; onSignedOu
         if (seq === listSeq.current) setLoading(false);
       }
     },
-    [api, view, ready, excludedKey, fail],
+    [api, ready, fail],
   );
 
   useEffect(() => {
+    // another folder, search, order or page: nothing of the previous list stays under the new heading
+    setPage(null);
     loadList(false);
-  }, [loadList]);
+  }, [loadList, view, excludedKey]);
 
   const refresh = useCallback(async () => {
     try {
@@ -570,6 +578,7 @@ export function Mail({ session, onSignedOut }: { session: WebSession; onSignedOu
             selected={selected}
             openId={openId}
             loading={loading && !page}
+            busy={loading}
             showRecipients={!!currentMailbox && (currentMailbox.role === 'sent' || currentMailbox.role === 'drafts')}
             onSelect={setSelected}
             onOpen={open}
@@ -612,6 +621,10 @@ export function Mail({ session, onSignedOut }: { session: WebSession; onSignedOu
           draftsId={drafts.id}
           sentId={sent.id}
           onClose={composeClosed}
+          onSaved={() => {
+            setStatus(t('draftSaved'));
+            refresh();
+          }}
           onError={fail}
         />
       )}

@@ -26,6 +26,8 @@ interface Props {
   selected: number;
   openId: string | null;
   loading: boolean;
+  /** a refresh of the list shown is under way */
+  busy: boolean;
   showRecipients: boolean;
   onSelect: (index: number) => void;
   onOpen: (index: number) => void;
@@ -35,7 +37,7 @@ interface Props {
  * The messages as a listbox: one tab stop, the cursor shown with aria-activedescendant, so screen readers follow
  * j/k and the arrow keys (handled for the whole page in Mail).
  */
-export function MessageList({ listRef, label, emails, selected, openId, loading, showRecipients, onSelect, onOpen }: Props) {
+export function MessageList({ listRef, label, emails, selected, openId, loading, busy, showRecipients, onSelect, onOpen }: Props) {
   const { t, lang } = useI18n();
   const now = new Date();
   const activeId = emails[selected] ? `message-${emails[selected].id}` : undefined;
@@ -69,6 +71,7 @@ export function MessageList({ listRef, label, emails, selected, openId, loading,
       aria-label={label}
       tabIndex={0}
       aria-activedescendant={activeId}
+      aria-busy={busy}
     >
       {emails.map((email, index) => {
         const unread = !email.keywords.$seen;
