@@ -16,6 +16,8 @@ import org.apache.james.modules.protocols.JMAPServerModule;
 import org.apache.james.modules.protocols.JmapEventBusModule;
 import org.apache.james.util.Port;
 import org.postino.server.tls.SelfSignedKeystore;
+import org.postino.server.web.CookieAuthenticationStrategy;
+import org.postino.server.web.WebmailModule;
 
 import com.google.inject.Module;
 import com.google.inject.Scopes;
@@ -24,7 +26,8 @@ import com.google.inject.util.Modules;
 /**
  * James's JMAP (RFC 8621, and the older draft James still serves) with Postino's settings: the HTTPS listener of
  * {@link PostinoJmapServer}, the data of {@link JmapDataModule}, James's configuration objects built from
- * {@code conf/jmap.properties} (see {@link JmapSettings}) instead of read by James.
+ * {@code conf/jmap.properties} (see {@link JmapSettings}) instead of read by James, and the webmail's server side
+ * ({@link WebmailModule}) on the same listener.
  *
  * <p>James's JMAP module also brings the mail queue's post-dequeue step (a message sent with JMAP moves from Outbox
  * to Sent) and the mailet container's fallback configuration; with JMAP on, the mailet container must run
@@ -63,13 +66,18 @@ public final class JmapModules {
         rfc8621Properties.addProperty("url.prefix", settings.urlPrefix().toString());
         rfc8621Properties.addProperty("websocket.url.prefix", settings.websocketPrefix().toString());
         rfc8621Properties.addProperty("upload.max.size", Long.toString(settings.maxUploadBytes()));
-        JmapRfc8621Configuration rfc8621 = JmapRfc8621Configuration.from(rfc8621Properties);
+        // Basic for JMAP clients, the webmail's session cookie for browsers. James's default also lists JWT bearer
+        // tokens, which Postino configures no key for (every token would be refused): left out.
+        JmapRfc8621Configuration rfc8621 = JmapRfc8621Configuration.from(rfc8621Properties)
+            .withAuthenticationStrategies(Optional.of(List.of(
+                "BasicAuthenticationStrategy", CookieAuthenticationStrategy.class.getName())));
 
         Module james = Modules.combine(
             new JmapEventBusModule(),
             new JMAPServerModule(),
             new JMAPListenerModule(),
-            new JmapDataModule(dataDirectory));
+            new JmapDataModule(dataDirectory),
+            new WebmailModule(Optional.of(settings.urlPrefix())));
         return Modules.override(james).with(binder -> {
             binder.bind(JmapSettings.class).toInstance(settings);
             binder.bind(JMAPConfiguration.class).toInstance(jmap);

@@ -31,10 +31,30 @@ final class Distribution implements AutoCloseable {
     private final Map<Integer, Integer> ports = new LinkedHashMap<>();
     private int webAdminPort;
     private int jmapPort;
+    private Path lib;
 
     private Distribution(Path installation, Path home) {
         this.installation = installation;
         this.home = home;
+        this.lib = installation.resolve("lib");
+    }
+
+    /**
+     * Runs this installation with one more jar on its class path: a lib/ folder of its own under the home, holding
+     * links to the built distribution's jars (and its lib/opensearch) and a copy of the jar.
+     */
+    void addToClassPath(Path jar) throws IOException {
+        Path own = home.resolve("lib");
+        if (!own.equals(lib)) {
+            Files.createDirectories(own);
+            try (Stream<Path> entries = Files.list(installation.resolve("lib"))) {
+                for (Path entry : (Iterable<Path>) entries::iterator) {
+                    Files.createSymbolicLink(own.resolve(entry.getFileName()), entry.toAbsolutePath());
+                }
+            }
+            lib = own;
+        }
+        Files.copy(jar, own.resolve(jar.getFileName()));
     }
 
     static Distribution install() throws IOException {
@@ -171,7 +191,7 @@ final class Distribution implements AutoCloseable {
         command.addAll(List.of(args));
         ProcessBuilder builder = new ProcessBuilder(command);
         builder.environment().put("POSTINO_HOME", home.toString());
-        builder.environment().put("POSTINO_LIB", installation.resolve("lib").toString());
+        builder.environment().put("POSTINO_LIB", lib.toString());
         builder.environment().put("POSTINO_HEAP", "512m");
         Path out = Files.createTempFile(home, "out", ".txt");
         Path err = Files.createTempFile(home, "err", ".txt");
