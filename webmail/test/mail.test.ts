@@ -117,6 +117,23 @@ describe('changes', () => {
     });
   });
 
+  it('marks the original answered once the message is sent', async () => {
+    const { mail, requests } = api((request) => {
+      const calls = (request.body as { methodCalls: [string][] }).methodCalls;
+      return calls.length > 1
+        ? [
+            ['Email/set', { created: { outgoing: { id: 'new1' } } }, '0'],
+            ['EmailSubmission/set', { created: { submission: { id: 's1' } } }, '1'],
+          ]
+        : [['Email/set', { updated: { orig: null } }, 'c']];
+    });
+    await mail.send(draft, { id: 'i1', name: '', email: 'alice@example.com' }, 'd', 's', null, { id: 'orig', keyword: '$answered' });
+    expect(requests).toHaveLength(3);
+    expect((requests[2].body as { methodCalls: [string, Record<string, unknown>][] }).methodCalls[0][1].update).toEqual({
+      orig: { 'keywords/$answered': true },
+    });
+  });
+
   it('reports a refused submission', async () => {
     const { mail } = api(() => [
       ['Email/set', { created: { outgoing: { id: 'new1' } } }, '0'],

@@ -220,7 +220,14 @@ export class MailApi {
    * (onSuccessUpdateEmail). The draft it was written from, if any, is destroyed afterwards, in a call of its own:
    * James resolves the new message's attachments only while the old draft still exists.
    */
-  async send(draft: OutgoingEmail, identity: Identity, draftsId: string, sentId: string, previousId: string | null): Promise<string> {
+  async send(
+    draft: OutgoingEmail,
+    identity: Identity,
+    draftsId: string,
+    sentId: string,
+    previousId: string | null,
+    original: { id: string; keyword: '$answered' | '$forwarded' } | null = null,
+  ): Promise<string> {
     const accountId = await this.accountId();
     const batch = new Batch();
     const create = batch.add('Email/set', {
@@ -251,6 +258,10 @@ export class MailApi {
     const emailId = createdId(responses.get(create, 'Email/set'), 'outgoing');
     createdId(responses.get(submit, 'EmailSubmission/set'), 'submission');
     if (cleanup) responses.get(cleanup, 'Email/set');
+    if (original) {
+      // only once the submission succeeded; the message is sent even if this mark fails
+      await this.setKeyword([original.id], original.keyword, true).catch(() => {});
+    }
     return emailId;
   }
 }

@@ -105,7 +105,10 @@ export function Compose({ state, api, identity, draftsId, sentId, onClose, onSav
     setBusy('sending');
     setError(null);
     try {
-      await api.send(outgoing, identity, draftsId, sentId, draftId.current);
+      const original = state.originalId
+        ? { id: state.originalId, keyword: state.mode === 'forward' ? ('$forwarded' as const) : ('$answered' as const) }
+        : null;
+      await api.send(outgoing, identity, draftsId, sentId, draftId.current, original);
       onClose('sent');
     } catch (e) {
       setBusy(null);

@@ -16,6 +16,8 @@ export interface ComposeState {
   mode: ComposeMode;
   fields: DraftFields;
   draftId: string | null;
+  /** the message replied to or forwarded: marked $answered or $forwarded once sent */
+  originalId: string | null;
   serial: number;
 }
 
@@ -213,9 +215,9 @@ export function Mail({ session, onSignedOut }: { session: WebSession; onSignedOu
   const target = (): EmailSummary | null => (openId ? emails.find((e) => e.id === openId) ?? null : emails[selected] ?? null);
   const targetId = (): string | null => openId ?? emails[selected]?.id ?? null;
 
-  const openCompose = (mode: ComposeMode, fields: DraftFields, draftId: string | null = null) => {
+  const openCompose = (mode: ComposeMode, fields: DraftFields, draftId: string | null = null, originalId: string | null = null) => {
     composeSerial.current += 1;
-    setCompose({ mode, fields, draftId, serial: composeSerial.current });
+    setCompose({ mode, fields, draftId, originalId, serial: composeSerial.current });
   };
 
   const open = async (index: number) => {
@@ -268,7 +270,7 @@ export function Mail({ session, onSignedOut }: { session: WebSession; onSignedOu
               formattedDate,
             })
           : buildReply(original, me, mode === 'replyAll', { attribution: t('wrote', { date: formattedDate, name: sender }) });
-      openCompose(mode, fields);
+      openCompose(mode, fields, null, original.id);
     } catch (error) {
       fail(error);
     }
