@@ -64,7 +64,7 @@ describe('query building', () => {
   it('asks for one page plus one, in one request with a back-reference, and keeps the query order', async () => {
     const { mail, requests } = api(() => [
       ['Email/query', { ids: ['c', 'a', 'b'], position: 50 }, '0'],
-      ['Email/get', { list: [{ id: 'a' }, { id: 'b' }, { id: 'c' }] }, '1'],
+      ['Email/get', { list: [{ id: 'a', mailboxIds: { '1': true } }, { id: 'b', mailboxIds: { '1': true } }, { id: 'c', mailboxIds: { '1': true } }] }, '1'],
     ]);
     const page = await mail.list({ mailboxId: '1', search: '', sort: 'date', ascending: false, position: 50, limit: 2 }, []);
     expect(page.emails.map((e) => e.id)).toEqual(['c', 'a']);
@@ -74,6 +74,26 @@ describe('query building', () => {
     expect(calls[0][0]).toBe('Email/query');
     expect(calls[0][1]).toMatchObject({ accountId: 'acc1', position: 50, limit: 3, filter: { inMailbox: '1' } });
     expect(calls[1][1]['#ids']).toEqual({ resultOf: '0', name: 'Email/query', path: '/ids' });
+  });
+});
+
+describe('index lag', () => {
+  it('leaves out what the index still lists but the store has destroyed or moved elsewhere', async () => {
+    const { mail } = api(() => [
+      ['Email/query', { ids: ['kept', 'moved', 'destroyed'], position: 0 }, '0'],
+      ['Email/get', { list: [{ id: 'kept', mailboxIds: { '1': true } }, { id: 'moved', mailboxIds: { '6': true } }], notFound: ['destroyed'] }, '1'],
+    ]);
+    const page = await mail.list({ mailboxId: '1', search: '', sort: 'date', ascending: false, position: 0 }, []);
+    expect(page.emails.map((e) => e.id)).toEqual(['kept']);
+  });
+
+  it('leaves trash and spam out of search results even when the index is behind', async () => {
+    const { mail } = api(() => [
+      ['Email/query', { ids: ['a', 'b'], position: 0 }, '0'],
+      ['Email/get', { list: [{ id: 'a', mailboxIds: { '1': true } }, { id: 'b', mailboxIds: { '4': true } }] }, '1'],
+    ]);
+    const page = await mail.list({ mailboxId: null, search: 'x', sort: 'date', ascending: false, position: 0 }, ['4', '7']);
+    expect(page.emails.map((e) => e.id)).toEqual(['a']);
   });
 });
 

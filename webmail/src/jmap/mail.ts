@@ -139,7 +139,11 @@ export class MailApi {
     const ids = responses.get<{ ids: string[]; position: number }>(queryCall, 'Email/query');
     const got = responses.get<{ list: EmailSummary[] }>(getCall, 'Email/get');
     const byId = new Map(got.list.map((email) => [email.id, email]));
-    const ordered = ids.ids.map((id) => byId.get(id)).filter((email): email is EmailSummary => !!email);
+    // Email/query answers from the search index, which follows changes by about a second; Email/get reads the
+    // store. A message just destroyed is not found, one just moved no longer has the mailbox: neither is shown.
+    const belongs = (email: EmailSummary) =>
+      query.mailboxId ? !!email.mailboxIds[query.mailboxId] : !excludedMailboxIds.some((id) => email.mailboxIds[id]);
+    const ordered = ids.ids.map((id) => byId.get(id)).filter((email): email is EmailSummary => !!email && belongs(email));
     return {
       emails: ordered.slice(0, limit),
       position: ids.position ?? query.position,

@@ -157,6 +157,16 @@ export function Mail({ session, onSignedOut }: { session: WebSession; onSignedOu
     await loadList(true);
   }, [loadMailboxes, loadList, fail]);
 
+  // Email/query reads the search index, which follows writes by about a second: after a change of ours the list is
+  // asked again a little later, so a sent message, a saved draft or a move shows up without waiting for the timer
+  const settleTimers = useRef<number[]>([]);
+  const refreshAfterChange = useCallback(() => {
+    refresh();
+    settleTimers.current.forEach((timer) => window.clearTimeout(timer));
+    settleTimers.current = [1500, 5000].map((delay) => window.setTimeout(() => refresh(), delay));
+  }, [refresh]);
+  useEffect(() => () => settleTimers.current.forEach((timer) => window.clearTimeout(timer)), []);
+
   // new mail: refresh every minute while the page is visible and nothing is being written
   useEffect(() => {
     const timer = window.setInterval(() => {
@@ -283,7 +293,7 @@ export function Mail({ session, onSignedOut }: { session: WebSession; onSignedOu
       focusList();
     }
     setStatus(message);
-    refresh();
+    refreshAfterChange();
   };
 
   const remove = async () => {
@@ -333,7 +343,7 @@ export function Mail({ session, onSignedOut }: { session: WebSession; onSignedOu
     if (result === 'sent') setStatus(t('sent'));
     else if (result === 'saved') setStatus(t('draftSaved'));
     else if (result === 'discarded') setStatus(t('draftDiscarded'));
-    if (result !== 'closed') refresh();
+    if (result !== 'closed') refreshAfterChange();
   };
 
   const doSignOut = async () => {
@@ -625,7 +635,7 @@ export function Mail({ session, onSignedOut }: { session: WebSession; onSignedOu
           onClose={composeClosed}
           onSaved={() => {
             setStatus(t('draftSaved'));
-            refresh();
+            refreshAfterChange();
           }}
           onError={fail}
         />
