@@ -251,5 +251,28 @@ await run('webmail mail flow', async ({ browser, step, report, watch }) => {
     await page.getByRole('button', { name: 'Sign in' }).waitFor();
   });
 
+  await step('phone (375 px): one pane at a time, folders in a drawer, nothing wider than the screen', async () => {
+    const phone = await newContext(browser, { viewport: { width: 375, height: 812 }, isMobile: true });
+    const small = await phone.newPage();
+    watch(small);
+    small.on('pageerror', (error) => consoleErrors.push(String(error)));
+    await signIn(small, base, user, password);
+    const fits = () => small.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth);
+    check(await fits(), 'the inbox fits the width');
+    check(!(await small.getByRole('navigation').isVisible()), 'the folders are hidden');
+    await small.getByRole('button', { name: 'Folders menu' }).click();
+    await small.getByRole('navigation').getByRole('button', { name: /^Inbox/ }).waitFor();
+    await small.waitForFunction(() => document.activeElement?.classList.contains('folder'));
+    await small.keyboard.press('Escape');
+    await small.waitForFunction(() => document.activeElement?.classList.contains('menu-button'));
+    await small.locator('#message-list [role=option]').first().click();
+    await small.locator('iframe.message-frame').waitFor();
+    check(!(await small.locator('#message-list').isVisible()), 'the list gives way to the message');
+    check(await fits(), 'the message fits the width');
+    await small.getByRole('button', { name: 'Back to the list' }).click();
+    await small.locator('#message-list').waitFor();
+    await phone.close();
+  });
+
   check(consoleErrors.length === 0, `no script errors: ${consoleErrors.join('; ')}`);
 });

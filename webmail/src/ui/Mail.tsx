@@ -69,6 +69,7 @@ export function Mail({ session, onSignedOut }: { session: WebSession; onSignedOu
   const listRef = useRef<HTMLUListElement>(null);
   const focusReader = useRef(false);
   const composeSerial = useRef(0);
+  const menuButton = useRef<HTMLButtonElement>(null);
 
   // stable across language changes, so that switching language reloads nothing
   const latest = useRef({ t, onSignedOut });
@@ -134,7 +135,10 @@ export function Mail({ session, onSignedOut }: { session: WebSession; onSignedOu
         if (!keepSelection) setSelected(0);
         else setSelected((s) => Math.min(s, Math.max(0, result.emails.length - 1)));
       } catch (error) {
-        if (seq === listSeq.current) fail(error);
+        if (seq === listSeq.current) {
+          fail(error);
+          setPage((p) => p ?? { emails: [], position: viewNow.current.position, hasMore: false });
+        }
       } finally {
         if (seq === listSeq.current) setLoading(false);
       }
@@ -187,6 +191,20 @@ export function Mail({ session, onSignedOut }: { session: WebSession; onSignedOu
   );
 
   const focusList = () => window.setTimeout(() => listRef.current?.focus(), 0);
+
+  // the folders drawer (narrow screens): focus goes into it when it opens, back to its button when Esc closes it
+  const toggleNav = () => {
+    const opening = !navOpen;
+    setNavOpen(opening);
+    if (opening) {
+      window.setTimeout(() => {
+        const current =
+          document.querySelector<HTMLElement>('#folders .folder[aria-current="page"]') ??
+          document.querySelector<HTMLElement>('#folders .folder');
+        current?.focus();
+      }, 0);
+    }
+  };
 
   const chooseMailbox = (mailboxId: string) => {
     setView((v) => ({ ...v, mailboxId, search: '', position: 0 }));
@@ -360,8 +378,10 @@ export function Mail({ session, onSignedOut }: { session: WebSession; onSignedOu
   keyHandler.current = (event: KeyboardEvent) => {
     if (compose || event.ctrlKey || event.metaKey || event.altKey) return;
     if (event.key === 'Escape') {
-      if (navOpen) setNavOpen(false);
-      else if (openId) closeReader();
+      if (navOpen) {
+        setNavOpen(false);
+        menuButton.current?.focus();
+      } else if (openId) closeReader();
       else if (view.search) clearSearch();
       else return;
       event.preventDefault();
@@ -445,12 +465,13 @@ export function Mail({ session, onSignedOut }: { session: WebSession; onSignedOu
       </a>
       <header class="topbar">
         <button
+          ref={menuButton}
           type="button"
           class="menu-button"
           aria-label={t('menu')}
           aria-expanded={navOpen}
           aria-controls="folders"
-          onClick={() => setNavOpen(!navOpen)}
+          onClick={toggleNav}
         >
           <span aria-hidden="true">☰</span>
         </button>
@@ -589,7 +610,7 @@ export function Mail({ session, onSignedOut }: { session: WebSession; onSignedOu
             emails={emails}
             selected={selected}
             openId={openId}
-            loading={loading && !page}
+            loading={!page}
             busy={loading}
             showRecipients={!!currentMailbox && (currentMailbox.role === 'sent' || currentMailbox.role === 'drafts')}
             onSelect={setSelected}

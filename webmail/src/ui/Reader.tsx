@@ -91,8 +91,8 @@ export function Reader(props: Props) {
   return (
     <article class="reader" aria-labelledby="reader-subject" aria-busy={!email}>
       <div class="reader-toolbar" role="toolbar" aria-label={t('message')}>
-        <button type="button" class="back" onClick={props.onBack}>
-          <span aria-hidden="true">←</span> <span class="label">{t('back')}</span>
+        <button type="button" class="back" onClick={props.onBack} aria-label={t('back')} title={t('back')}>
+          <span aria-hidden="true">←</span> <span class="label" aria-hidden="true">{t('back')}</span>
         </button>
         <button type="button" onClick={props.onReply} aria-keyshortcuts="r">
           {t('reply')}

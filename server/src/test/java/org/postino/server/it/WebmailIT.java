@@ -385,7 +385,7 @@ class WebmailIT {
     private static String plain(String messageId, String from, String to, String subject, String body) {
         return "From: " + from + "\r\n"
             + "To: " + to + "\r\n"
-            + "Subject: " + subject + "\r\n"
+            + "Subject: " + encodedWords(subject) + "\r\n"
             + "Message-ID: " + messageId + "\r\n"
             + "Date: " + date() + "\r\n"
             + "MIME-Version: 1.0\r\n"
@@ -393,6 +393,15 @@ class WebmailIT {
             + "Content-Transfer-Encoding: base64\r\n"
             + "\r\n"
             + Base64.getMimeEncoder().encodeToString(body.getBytes(StandardCharsets.UTF_8)) + "\r\n";
+    }
+
+    /** A header value as RFC 2047 encoded words when it is not ASCII. */
+    private static String encodedWords(String value) {
+        try {
+            return javax.mail.internet.MimeUtility.encodeText(value, "UTF-8", "Q");
+        } catch (java.io.UnsupportedEncodingException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     private static String htmlMessage(String messageId, String from, String to, String subject, String html) {
