@@ -250,6 +250,7 @@ public class WebmailRoutes implements JMAPRoutes {
         } catch (RuntimeException e) {
             return renderPage(response, HttpResponseStatus.NOT_FOUND, false, "No such message.");
         }
+        // decided completely (found, not found, failed) before anything is sent: one answer per request
         return Mono.fromCallable(() -> mailboxManager.authenticate(username).withoutDelegation())
             .flatMap(mailboxSession -> find(id, mailboxSession))
             .flatMap(message -> Mono.fromCallable(() -> {
@@ -257,18 +258,29 @@ public class WebmailRoutes implements JMAPRoutes {
                     return MessageRenderer.render(content, id.serialize(), accountId(username), images);
                 }
             }))
+            .map(Optional::of)
+            .defaultIfEmpty(Optional.empty())
             .subscribeOn(Schedulers.boundedElastic())
-            .flatMap(rendered -> send(renderHeaders(response, images)
-                    .status(HttpResponseStatus.OK)
-                    .header(REMOTE_IMAGES_HEADER, rendered.remoteImages().header()),
-                "text/html; charset=utf-8", rendered.document().getBytes(StandardCharsets.UTF_8)))
-            .switchIfEmpty(Mono.defer(() -> renderPage(response, HttpResponseStatus.NOT_FOUND, false, "No such message.")))
             .onErrorResume(e -> {
                 LOGGER.error("Webmail: rendering message {} for {} failed", id.serialize(), username.asString(), e);
-                return renderPage(response, HttpResponseStatus.INTERNAL_SERVER_ERROR, false,
-                    "This message could not be shown.");
+                return Mono.just(Optional.of(FAILED));
+            })
+            .flatMap(rendered -> {
+                if (rendered.isEmpty()) {
+                    return renderPage(response, HttpResponseStatus.NOT_FOUND, images, "No such message.");
+                }
+                if (rendered.get() == FAILED) {
+                    return renderPage(response, HttpResponseStatus.INTERNAL_SERVER_ERROR, images,
+                        "This message could not be shown.");
+                }
+                return send(renderHeaders(response, images)
+                        .status(HttpResponseStatus.OK)
+                        .header(REMOTE_IMAGES_HEADER, rendered.get().remoteImages().header()),
+                    "text/html; charset=utf-8", rendered.get().document().getBytes(StandardCharsets.UTF_8));
             });
     }
+
+    private static final MessageRenderer.Rendered FAILED = new MessageRenderer.Rendered("", MessageHtmlSanitizer.RemoteImages.NONE);
 
     /** The message if this user's session may read it (James checks the mailbox rights); empty otherwise. */
     private Mono<MessageResult> find(MessageId id, MailboxSession mailboxSession) {

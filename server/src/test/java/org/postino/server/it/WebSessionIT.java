@@ -51,7 +51,10 @@ class WebSessionIT {
     @BeforeAll
     static void startServer() throws Exception {
         postino = Distribution.install();
-        postino.addToClassPath(frontEndFixture());
+        Path fixture = frontEndFixture();
+        postino.addToClassPath(fixture);
+        Files.delete(fixture);
+        Files.delete(fixture.getParent());
         postino.start();
         postino.admin("domain", "add", "example.com");
         for (String user : List.of(ALICE, BOB, CAROL, DORA)) {
@@ -224,6 +227,9 @@ class WebSessionIT {
         assertThat(nothing.headers().firstValue("WWW-Authenticate")).hasValueSatisfying(value -> assertThat(value).contains("Basic"));
         assertThat(new JmapClient(postino.jmapPort(), ALICE, PASSWORD).get("/jmap/session").statusCode())
             .as("Basic still works for JMAP clients").isEqualTo(200);
+        HttpResponse<String> wrongBasic = new JmapClient(postino.jmapPort(), ALICE, "wrong").get("/jmap/session");
+        assertThat(wrongBasic.statusCode()).isEqualTo(401);
+        assertThat(wrongBasic.headers().firstValue("WWW-Authenticate")).hasValueSatisfying(value -> assertThat(value).contains("Basic"));
     }
 
     @Test

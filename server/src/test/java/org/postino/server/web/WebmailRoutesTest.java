@@ -18,6 +18,7 @@ import org.apache.james.jmap.Endpoint;
 import org.apache.james.jmap.JMAPRoute;
 import org.apache.james.mailbox.MailboxSessionUtil;
 import org.apache.james.user.api.UsersRepository;
+import org.postino.server.storage.PostinoMessageId;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -40,6 +41,10 @@ class WebmailRoutesTest {
 
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final Duration FLOOR = Duration.ofMillis(200);
+    private static final String STORED = "6a1c3e52-3f1b-4a57-9b8e-0d2c64a4b7a1";
+    private static final String BROKEN = "0e3e1f7c-9b1d-4c1e-8f0e-5a7b2c9d1e3f";
+    private static final String HOSTILE = "From: m@attacker.test\r\nSubject: hi\r\nContent-Type: text/html; charset=utf-8\r\n\r\n"
+        + "<p onclick=\"steal()\">Hello <b>Alice</b></p><script>steal()</script><img src=\"http://tracker.test/p.gif\">\r\n";
 
     private final HttpClient http = HttpClient.newBuilder().followRedirects(HttpClient.Redirect.NEVER).build();
     private final WebSessionStore sessions = new WebSessionStore();
@@ -59,14 +64,17 @@ class WebmailRoutesTest {
         UsersRepository users = (UsersRepository) Proxy.newProxyInstance(getClass().getClassLoader(),
             new Class<?>[] {UsersRepository.class}, (proxy, method, args) -> {
                 if (method.getName().equals("test")) {
-                    return args[0].equals(Username.of("alice@example.com")) && args[1].equals("secret");
+                    return (args[0].equals(Username.of("alice@example.com")) || args[0].equals(Username.of("bob@example.com")))
+                        && args[1].equals("secret");
                 }
                 throw new UnsupportedOperationException(method.getName());
             });
         WebLogin login = new WebLogin(users, sessions, new LoginRateLimiter(5, Duration.ofMinutes(5), clock),
             new LoginRateLimiter(20, Duration.ofMinutes(5), clock), FLOOR);
         SameOrigin sameOrigin = new SameOrigin(Optional.of(URI.create("https://mail.example.com")));
-        WebmailRoutes routes = new WebmailRoutes(files, login, sessions, sameOrigin, null, null, null);
+        WebmailRoutes routes = new WebmailRoutes(files, login, sessions, sameOrigin, StoreFakes.mailboxManager(),
+            StoreFakes.messageIdManager(Username.of("alice@example.com"), Map.of(STORED, HOSTILE.getBytes(java.nio.charset.StandardCharsets.UTF_8),
+                BROKEN, new byte[0])), new PostinoMessageId.Factory());
         CookieAuthenticationStrategy strategy = new CookieAuthenticationStrategy(sessions, sameOrigin,
             MailboxSessionUtil::create);
         JMAPRoute.Action api = (req, res) -> strategy.createMailboxSession(req)
@@ -340,5 +348,50 @@ class WebmailRoutesTest {
         HttpResponse<String> bad = send(request("/webmail/api/render/not-an-id?images=1").header("Cookie", cookie));
         assertThat(bad.statusCode()).isEqualTo(404);
         assertThat(bad.headers().firstValue("X-Content-Type-Options")).contains("nosniff");
+    }
+
+    @Test
+    void renderShowsTheOwnersMessageSanitisedAndNobodyElses() throws Exception {
+        ch.qos.logback.classic.Logger root = (ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger(
+            org.slf4j.Logger.ROOT_LOGGER_NAME);
+        ch.qos.logback.core.read.ListAppender<ch.qos.logback.classic.spi.ILoggingEvent> log =
+            new ch.qos.logback.core.read.ListAppender<>();
+        log.start();
+        root.addAppender(log);
+        try {
+            renderCases();
+        } finally {
+            root.detachAppender(log);
+        }
+        // one answer per request: nothing tried to answer a second time after the first was sent
+        assertThat(log.list).filteredOn(event -> event.getLevel() == ch.qos.logback.classic.Level.ERROR)
+            .extracting(ch.qos.logback.classic.spi.ILoggingEvent::getFormattedMessage)
+            .singleElement().asString().contains("rendering message " + BROKEN);
+    }
+
+    private void renderCases() throws Exception {
+        String alice = cookieOf(signIn("alice@example.com", "secret"));
+        HttpResponse<String> rendered = send(request("/webmail/api/render/" + STORED).header("Cookie", alice));
+        assertThat(rendered.statusCode()).isEqualTo(200);
+        assertThat(rendered.headers().firstValue("Content-Security-Policy"))
+            .contains("default-src 'none'; style-src 'unsafe-inline'; img-src 'self' data:; sandbox; frame-ancestors 'self'");
+        assertThat(rendered.headers().firstValue("X-Content-Type-Options")).contains("nosniff");
+        assertThat(rendered.headers().firstValue("X-Postino-Remote-Images")).contains("blocked");
+        assertThat(rendered.headers().firstValue("Cache-Control")).contains("no-store");
+        assertThat(rendered.body()).contains("Hello <b>Alice</b>").doesNotContain("steal").doesNotContain("tracker.test");
+
+        HttpResponse<String> withImages = send(request("/webmail/api/render/" + STORED + "?images=1").header("Cookie", alice));
+        assertThat(withImages.headers().firstValue("Content-Security-Policy"))
+            .contains("default-src 'none'; style-src 'unsafe-inline'; img-src 'self' data: https:; sandbox; frame-ancestors 'self'");
+        assertThat(withImages.headers().firstValue("X-Postino-Remote-Images")).contains("shown");
+        assertThat(withImages.body()).contains("src=\"https://tracker.test/p.gif\"");
+
+        String bob = cookieOf(signIn("bob@example.com", "secret"));
+        HttpResponse<String> other = send(request("/webmail/api/render/" + STORED).header("Cookie", bob));
+        assertThat(other.statusCode()).isEqualTo(404);
+        assertThat(other.body()).doesNotContain("Alice");
+
+        assertThat(send(request("/webmail/api/render/" + BROKEN).header("Cookie", alice)).statusCode()).isEqualTo(500);
+        assertThat(send(request("/webmail/api/render/" + STORED).header("Cookie", alice)).statusCode()).isEqualTo(200);
     }
 }
