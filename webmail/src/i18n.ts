@@ -34,8 +34,6 @@ const en = {
   sortSubject: 'Subject',
   ascending: 'Ascending',
   descending: 'Descending',
-  newestFirst: 'Newest first',
-  oldestFirst: 'Oldest first',
   previousPage: 'Previous page',
   nextPage: 'Next page',
   range: '{from}–{to} of {total}',
@@ -89,6 +87,7 @@ const en = {
   error: 'Something went wrong: {message}',
   wrote: 'On {date}, {name} wrote:',
   forwardedHeader: '---------- Forwarded message ----------',
+  selectMessage: 'Choose a message to read it here.',
   keyboardHelp:
     'Keys: j/k or arrows move, Enter opens, r reply, a reply all, f forward, c compose, / search, Delete deletes, Esc closes.',
   mailboxInbox: 'Inbox',
@@ -99,8 +98,6 @@ const en = {
   mailboxTrash: 'Trash',
   mailboxOutbox: 'Outbox',
   signedInAs: 'Signed in as {user}',
-  refresh: 'Refresh',
-  size: '{size}',
 };
 
 export type MessageKey = keyof typeof en;
@@ -136,8 +133,6 @@ const it: Record<MessageKey, string> = {
   sortSubject: 'Oggetto',
   ascending: 'Crescente',
   descending: 'Decrescente',
-  newestFirst: 'Più recenti prima',
-  oldestFirst: 'Meno recenti prima',
   previousPage: 'Pagina precedente',
   nextPage: 'Pagina successiva',
   range: '{from}–{to} di {total}',
@@ -191,6 +186,7 @@ const it: Record<MessageKey, string> = {
   error: 'Si è verificato un errore: {message}',
   wrote: 'Il giorno {date}, {name} ha scritto:',
   forwardedHeader: '---------- Messaggio inoltrato ----------',
+  selectMessage: 'Scegli un messaggio per leggerlo qui.',
   keyboardHelp:
     'Tasti: j/k o frecce per spostarsi, Invio apre, r rispondi, a rispondi a tutti, f inoltra, c scrivi, / cerca, Canc elimina, Esc chiude.',
   mailboxInbox: 'Posta in arrivo',
@@ -201,8 +197,6 @@ const it: Record<MessageKey, string> = {
   mailboxTrash: 'Cestino',
   mailboxOutbox: 'In uscita',
   signedInAs: 'Accesso come {user}',
-  refresh: 'Aggiorna',
-  size: '{size}',
 };
 
 const catalogues: Record<Lang, Record<MessageKey, string>> = { en, it };

@@ -640,7 +640,7 @@ export function Mail({ session, onSignedOut }: { session: WebSession; onSignedOu
               onError={fail}
             />
           ) : (
-            <p class="empty-reader">{emails.length > 0 ? t('keyboardHelp') : ''}</p>
+            <p class="empty-reader">{emails.length > 0 ? t('selectMessage') : ''}</p>
           )}
         </section>
       </main>
