@@ -42,6 +42,10 @@ await run('webmail mail flow', async ({ browser, step, report, watch }) => {
   watch(page);
   const consoleErrors = [];
   page.on('pageerror', (error) => consoleErrors.push(String(error)));
+  // the page's own CSP (script-src 'self'; style-src 'self') must never have to refuse anything of the webmail's
+  page.on('console', (message) => {
+    if (/Content Security Policy/i.test(message.text())) consoleErrors.push(`CSP: ${message.text()}`);
+  });
   report.consoleErrors = consoleErrors;
   // the last JMAP calls, for diagnosing a failure
   const trace = [];
