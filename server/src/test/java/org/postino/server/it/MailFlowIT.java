@@ -27,6 +27,7 @@ class MailFlowIT {
     private static final String LONG_LINES = "longlines@example.com";
     private static final String MALFORMED = "malformed@example.com";
     private static final String LMTP_LINES = "lmtplines@example.com";
+    private static final String BARE = "bare@example.com";
     private static Distribution postino;
 
     @BeforeAll
@@ -38,6 +39,7 @@ class MailFlowIT {
         postino.admin("user", "add", LONG_LINES, PASSWORD);
         postino.admin("user", "add", MALFORMED, PASSWORD);
         postino.admin("user", "add", LMTP_LINES, PASSWORD);
+        postino.admin("user", "add", BARE, PASSWORD);
     }
 
     @AfterAll
@@ -217,6 +219,34 @@ class MailFlowIT {
         }
 
         assertStoredIntact(storedMessages(MALFORMED, sent.size()), sent);
+    }
+
+    @Test
+    void submissionCompletesAMessageWithoutDateAndMessageIdWhileMailFromOutsideIsStoredAsReceived() throws Exception {
+        byte[] submitted = ("From: " + BARE + "\r\nTo: " + BARE + "\r\nSubject: bare submission\r\n\r\nno date, no id\r\n")
+            .getBytes(StandardCharsets.US_ASCII);
+        byte[] relayed = ("From: bob@remote.test\r\nTo: " + BARE + "\r\nSubject: bare from outside\r\n\r\nas it came\r\n")
+            .getBytes(StandardCharsets.US_ASCII);
+        try (SmtpSession smtp = SmtpSession.connect(postino.port(587))) {
+            smtp.ehlo().expect(250);
+            smtp.startTls();
+            smtp.ehlo().expect(250);
+            smtp.authPlain(BARE, PASSWORD).expect(235);
+            smtp.sendRaw(BARE, List.of(BARE), submitted).expect(250);
+        }
+        try (SmtpSession smtp = SmtpSession.connect(postino.port(25))) {
+            smtp.ehlo().expect(250);
+            smtp.sendRaw("bob@remote.test", List.of(BARE), relayed).expect(250);
+        }
+
+        List<String> stored = storedMessages(BARE, 2).stream().map(m -> new String(m, StandardCharsets.US_ASCII)).toList();
+        String fromUser = stored.stream().filter(m -> m.contains("bare submission")).findFirst().orElseThrow();
+        String fromOutside = stored.stream().filter(m -> m.contains("bare from outside")).findFirst().orElseThrow();
+        assertThat(fromUser).containsPattern("(?m)^Message-ID: <[0-9a-f-]{36}@example\\.com>\r$")
+            .containsPattern("(?m)^Date: \\w{3}, \\d{1,2} \\w{3} \\d{4} \\d{2}:\\d{2}:\\d{2} [+-]\\d{4}\r$")
+            .endsWith(new String(submitted, StandardCharsets.US_ASCII));
+        assertThat(fromOutside).doesNotContainPattern("(?mi)^(Date|Message-ID):")
+            .endsWith(new String(relayed, StandardCharsets.US_ASCII));
     }
 
     private static byte[] withoutReturnPath(byte[] message) {
