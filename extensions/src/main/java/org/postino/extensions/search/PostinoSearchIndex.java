@@ -11,6 +11,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.atomic.AtomicInteger;
 
 import javax.annotation.PreDestroy;
 import javax.inject.Inject;
@@ -78,6 +82,21 @@ public class PostinoSearchIndex extends ListeningMessageSearchIndex {
     private static final int READY_AHEAD = 128;
     private static final List<Duration> RETRIES = List.of(Duration.ofMillis(200), Duration.ofMillis(400), Duration.ofMillis(800));
     private static final Group GROUP = new PostinoSearchIndexGroup();
+    /**
+     * Threads of their own that read new mail from the store and build its documents: not Reactor's
+     * bounded-elastic ones, which the store's own reads may need while these wait for them.
+     */
+    private static final ExecutorService PREPARATION = Executors.newFixedThreadPool(
+        Math.max(2, Runtime.getRuntime().availableProcessors()), new ThreadFactory() {
+            private final AtomicInteger count = new AtomicInteger();
+
+            @Override
+            public Thread newThread(Runnable task) {
+                Thread thread = new Thread(task, "postino-search-prepare-" + count.incrementAndGet());
+                thread.setDaemon(true);
+                return thread;
+            }
+        });
 
     public static class PostinoSearchIndexGroup extends Group {
     }
@@ -111,8 +130,7 @@ public class PostinoSearchIndex extends ListeningMessageSearchIndex {
         this.backlog = backlog;
         this.mailboxIdFactory = mailboxIdFactory;
         this.messageIdFactory = messageIdFactory;
-        this.writer = new IndexWriter(index, BULK_ITEMS, READY_AHEAD, retries, Schedulers.boundedElastic(),
-            task -> Schedulers.boundedElastic().schedule(task));
+        this.writer = new IndexWriter(index, BULK_ITEMS, READY_AHEAD, retries, Schedulers.boundedElastic(), PREPARATION);
     }
 
     @Override

@@ -146,6 +146,55 @@ class IndexingBenchmark {
         }
     }
 
+    /**
+     * CPU of building documents alone (this thread), and of turning them into JSON as the client does:
+     * -Dpostino.bench.build=true.
+     */
+    @Test
+    @EnabledIfSystemProperty(named = "postino.bench.build", matches = "true")
+    void build() throws Exception {
+        int messages = Integer.getInteger("postino.bench.messages", 4000);
+        List<byte[]> corpus = corpus(Path.of(System.getProperty("postino.bench.corpus")));
+        InMemoryIntegrationResources resources = InMemoryIntegrationResources.defaultResources();
+        StoreMailboxManager manager = resources.getMailboxManager();
+        MailboxSession session = manager.createSystemSession(USER);
+        MailboxPath inbox = MailboxPath.inbox(USER);
+        manager.createMailbox(inbox, session);
+        MessageManager mailbox = manager.getMailbox(inbox, session);
+        for (int n = 0; n < messages; n++) {
+            mailbox.appendMessage(MessageManager.AppendCommand.builder().build(corpus.get(n % corpus.size())), session);
+        }
+        List<org.apache.james.mailbox.store.mail.model.MailboxMessage> stored = new ArrayList<>();
+        manager.getMapperFactory().getMessageMapper(session)
+            .findInMailbox(manager.getMapperFactory().getMailboxMapper(session).findMailboxByPath(inbox).block(),
+                org.apache.james.mailbox.model.MessageRange.all(),
+                org.apache.james.mailbox.store.mail.MessageMapper.FetchType.FULL, -1)
+            .forEachRemaining(stored::add);
+        MailDocument documents = SearchTestIndex.documents();
+        org.opensearch.client.json.jsonb.JsonbJsonpMapper mapper = new org.opensearch.client.json.jsonb.JsonbJsonpMapper();
+        java.lang.management.ThreadMXBean threads = ManagementFactory.getThreadMXBean();
+        for (int round = 0; round < 3; round++) {
+            long buildNs = 0;
+            long jsonNs = 0;
+            long bytes = 0;
+            for (org.apache.james.mailbox.store.mail.model.MailboxMessage message : stored) {
+                long t0 = threads.getCurrentThreadCpuTime();
+                java.util.Map<String, Object> doc = documents.build(message);
+                long t1 = threads.getCurrentThreadCpuTime();
+                java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+                try (jakarta.json.stream.JsonGenerator generator = mapper.jsonProvider().createGenerator(out)) {
+                    mapper.serialize(doc, generator);
+                }
+                long t2 = threads.getCurrentThreadCpuTime();
+                buildNs += t1 - t0;
+                jsonNs += t2 - t1;
+                bytes += out.size();
+            }
+            System.out.printf("INDEXING-BENCH build round %d: build %.3f ms/msg, json %.3f ms/msg, %d bytes/msg%n", round,
+                buildNs / 1e6 / stored.size(), jsonNs / 1e6 / stored.size(), bytes / stored.size());
+        }
+    }
+
     private static void run(MessageManager mailbox, MailboxSession session, List<byte[]> corpus, AtomicInteger next,
                             int until, int threads) throws Exception {
         ExecutorService pool = Executors.newFixedThreadPool(threads);
