@@ -53,13 +53,13 @@ import org.opensearch.client.opensearch.core.search.Hit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import jakarta.json.Json;
 import jakarta.json.JsonArray;
 import jakarta.json.JsonObjectBuilder;
 import jakarta.json.JsonNumber;
 import jakarta.json.JsonObject;
 import jakarta.json.JsonString;
 import jakarta.json.JsonValue;
+import jakarta.json.spi.JsonProvider;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import reactor.core.scheduler.Schedulers;
@@ -82,6 +82,8 @@ public class PostinoSearchIndex extends ListeningMessageSearchIndex {
     private static final int READY_AHEAD = 128;
     private static final List<Duration> RETRIES = List.of(Duration.ofMillis(200), Duration.ofMillis(400), Duration.ofMillis(800));
     private static final Group GROUP = new PostinoSearchIndexGroup();
+    /** Looked up once: Json.createObjectBuilder() looks for a provider on the class path at every call. */
+    private static final JsonProvider JSON = JsonProvider.provider();
     /**
      * Threads of their own that read new mail from the store and build its documents: not Reactor's
      * bounded-elastic ones, which the store's own reads may need while these wait for them.
@@ -345,7 +347,7 @@ public class PostinoSearchIndex extends ListeningMessageSearchIndex {
         checkUpToDate(List.of(mailbox.getMailboxId()));
         Query query = MailQuery.inMailboxes(List.of(mailbox.getMailboxId().serialize()), MailQuery.of(searchQuery.getCriteria()));
         List<SortOptions> sorts = MailQuery.sorts(searchQuery.getSorts(), false);
-        return scan(query, sorts, Long.MAX_VALUE)
+        return scan(query, sorts, Long.MAX_VALUE, List.of("uid"))
             .map(hit -> MessageUid.of(number(hit, "uid")))
             .onErrorMap(e -> !(e instanceof MailboxException), PostinoSearchIndex::unavailable);
     }
@@ -362,7 +364,7 @@ public class PostinoSearchIndex extends ListeningMessageSearchIndex {
         Query query = MailQuery.inMailboxes(mailboxIds.stream().map(MailboxId::serialize).toList(), MailQuery.of(searchQuery.getCriteria()));
         List<SortOptions> sorts = MailQuery.sorts(searchQuery.getSorts(), true);
         Set<String> seen = new LinkedHashSet<>();
-        return scan(query, sorts, Long.MAX_VALUE)
+        return scan(query, sorts, Long.MAX_VALUE, List.of("messageId"))
             .map(hit -> hit.getString("messageId", ""))
             .filter(id -> !id.isEmpty() && seen.add(id))
             .take(limit)
@@ -384,11 +386,6 @@ public class PostinoSearchIndex extends ListeningMessageSearchIndex {
         return new MailboxException("Search is not available right now: the search index does not answer", e);
     }
 
-    /** Every hit of the query in sort order, page by page (search_after), reading only the ids. */
-    private Flux<JsonObject> scan(Query query, List<SortOptions> sorts, long max) {
-        return scan(query, sorts, max, List.of("uid", "messageId", "mailboxId"));
-    }
-
     /** Every indexed (uid, modSeq) of a mailbox, in uid order. */
     Flux<JsonObject> indexedMessages(MailboxId mailboxId) {
         Query query = MailQuery.inMailboxes(List.of(mailboxId.serialize()), Query.of(q -> q.matchAll(m -> m)));
@@ -404,6 +401,7 @@ public class PostinoSearchIndex extends ListeningMessageSearchIndex {
         return source.containsKey("modSeq") ? number(source, "modSeq") : -1;
     }
 
+    /** Every hit of the query in sort order, page by page (search_after), with these fields' doc values. */
     private Flux<JsonObject> scan(Query query, List<SortOptions> sorts, long max, List<String> includes) {
         return Flux.create(sink -> {
             List<String> after = null;
@@ -414,8 +412,10 @@ public class PostinoSearchIndex extends ListeningMessageSearchIndex {
                     SearchRequest request = SearchRequest.of(s -> {
                         s.index(index.indexName()).query(query).sort(sorts).size(PAGE)
                             .trackTotalHits(t -> t.enabled(false))
-                            // ids from doc values: reading _source would load and parse whole messages
+                            // values from doc values only: any stored field of a hit (even its _id) means
+                            // decompressing the block that holds its whole message (_source)
                             .source(src -> src.fetch(false))
+                            .storedFields("_none_")
                             .docvalueFields(includes.stream().map(field -> FieldAndFormat.of(f -> f.field(field))).toList());
                         if (searchAfter != null) {
                             s.searchAfter(searchAfter);
@@ -444,7 +444,7 @@ public class PostinoSearchIndex extends ListeningMessageSearchIndex {
     }
 
     private static JsonObject docValues(Hit<JsonData> hit) {
-        JsonObjectBuilder values = Json.createObjectBuilder();
+        JsonObjectBuilder values = JSON.createObjectBuilder();
         hit.fields().forEach((field, data) -> {
             JsonValue value = data.toJson();
             if (value instanceof JsonArray && !((JsonArray) value).isEmpty()) {
