@@ -345,7 +345,7 @@ public class PostinoSearchIndex extends ListeningMessageSearchIndex {
             throw new IllegalArgumentException("'session' is mandatory");
         }
         checkUpToDate(List.of(mailbox.getMailboxId()));
-        Query query = MailQuery.inMailboxes(List.of(mailbox.getMailboxId().serialize()), MailQuery.of(searchQuery.getCriteria()));
+        Query query = MailQuery.inMailboxes(List.of(mailbox.getMailboxId().serialize()), MailQuery.of(searchQuery.getCriteria(), layout()));
         List<SortOptions> sorts = MailQuery.sorts(searchQuery.getSorts(), false);
         return scan(query, sorts, Long.MAX_VALUE, List.of("uid"))
             .map(hit -> MessageUid.of(number(hit, "uid")))
@@ -361,7 +361,7 @@ public class PostinoSearchIndex extends ListeningMessageSearchIndex {
             return Flux.empty();
         }
         checkUpToDate(mailboxIds);
-        Query query = MailQuery.inMailboxes(mailboxIds.stream().map(MailboxId::serialize).toList(), MailQuery.of(searchQuery.getCriteria()));
+        Query query = MailQuery.inMailboxes(mailboxIds.stream().map(MailboxId::serialize).toList(), MailQuery.of(searchQuery.getCriteria(), layout()));
         List<SortOptions> sorts = MailQuery.sorts(searchQuery.getSorts(), true);
         Set<String> seen = new LinkedHashSet<>();
         return scan(query, sorts, Long.MAX_VALUE, List.of("messageId"))
@@ -370,6 +370,14 @@ public class PostinoSearchIndex extends ListeningMessageSearchIndex {
             .take(limit)
             .map(messageIdFactory::fromString)
             .onErrorMap(e -> !(e instanceof MailboxException), PostinoSearchIndex::unavailable);
+    }
+
+    private int layout() throws MailboxException {
+        try {
+            return index.layout();
+        } catch (IOException | RuntimeException e) {
+            throw unavailable(e);
+        }
     }
 
     private void checkUpToDate(Collection<MailboxId> mailboxIds) throws MailboxException {
