@@ -190,7 +190,7 @@ public final class MailIndexClient implements AutoCloseable {
         }
         if (layout < LAYOUT) {
             LOGGER.warn("Search index {} was made by an earlier Postino (layout {}, this one makes {}): searches of headers"
-                + " are slower in it; to rebuild it, delete it and reindex (conf/README.md, Search)", indexName, layout, LAYOUT);
+                + " are slower in it; to rebuild it: stop Postino, delete the index, start Postino (conf/README.md, Search)", indexName, layout, LAYOUT);
         }
     }
 
