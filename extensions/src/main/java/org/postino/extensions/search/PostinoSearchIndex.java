@@ -75,7 +75,8 @@ import reactor.core.scheduler.Schedulers;
  */
 public class PostinoSearchIndex extends ListeningMessageSearchIndex {
     private static final Logger LOGGER = LoggerFactory.getLogger(PostinoSearchIndex.class);
-    private static final int PAGE = 5000;
+    /** Hits a search request asks for at once (the index's max_result_window). */
+    private static final int PAGE = 10_000;
     /** Operations a bulk request carries at most; also the messages of an Added event indexed as one write. */
     private static final int BULK_ITEMS = 100;
     /** Writes waiting whose documents may be built ahead (an Added event beyond them waits to be taken in). */
@@ -411,6 +412,12 @@ public class PostinoSearchIndex extends ListeningMessageSearchIndex {
 
     /** Every hit of the query in sort order, page by page (search_after), with these fields' doc values. */
     private Flux<JsonObject> scan(Query query, List<SortOptions> sorts, long max, List<String> includes) {
+        // the uid is a sort key of every scan: read from the hit's sort values, it needs no doc value
+        int uidSort = uidSortPosition(sorts);
+        List<FieldAndFormat> docValueFields = includes.stream()
+            .filter(field -> !(field.equals("uid") && uidSort >= 0))
+            .map(field -> FieldAndFormat.of(f -> f.field(field)))
+            .toList();
         return Flux.create(sink -> {
             List<String> after = null;
             long emitted = 0;
@@ -424,7 +431,7 @@ public class PostinoSearchIndex extends ListeningMessageSearchIndex {
                             // decompressing the block that holds its whole message (_source)
                             .source(src -> src.fetch(false))
                             .storedFields("_none_")
-                            .docvalueFields(includes.stream().map(field -> FieldAndFormat.of(f -> f.field(field))).toList());
+                            .docvalueFields(docValueFields);
                         if (searchAfter != null) {
                             s.searchAfter(searchAfter);
                         }
@@ -437,7 +444,7 @@ public class PostinoSearchIndex extends ListeningMessageSearchIndex {
                             sink.complete();
                             return;
                         }
-                        sink.next(docValues(hit));
+                        sink.next(docValues(hit, uidSort));
                     }
                     if (hits.size() < PAGE) {
                         break;
@@ -451,8 +458,20 @@ public class PostinoSearchIndex extends ListeningMessageSearchIndex {
         });
     }
 
-    private static JsonObject docValues(Hit<JsonData> hit) {
+    private static int uidSortPosition(List<SortOptions> sorts) {
+        for (int i = 0; i < sorts.size(); i++) {
+            if (sorts.get(i).isField() && sorts.get(i).field().field().equals("uid")) {
+                return i;
+            }
+        }
+        return -1;
+    }
+
+    private static JsonObject docValues(Hit<JsonData> hit, int uidSort) {
         JsonObjectBuilder values = JSON.createObjectBuilder();
+        if (uidSort >= 0) {
+            values.add("uid", Long.parseLong(hit.sort().get(uidSort)));
+        }
         hit.fields().forEach((field, data) -> {
             JsonValue value = data.toJson();
             if (value instanceof JsonArray && !((JsonArray) value).isEmpty()) {
