@@ -627,6 +627,12 @@ class Postino:
         if not replaced:
             raise BenchError("conf/webadmin.properties has no port=")
         (conf / "webadmin.properties").write_text(webadmin, encoding="utf-8")
+        self.jmap_port = free_ports(1)[0]
+        jmap = (conf / "jmap.properties").read_text(encoding="utf-8")
+        jmap, replaced = re.subn(r"(?m)^bind=.*$", f"bind={LOOPBACK}:{self.jmap_port}", jmap)
+        if not replaced:
+            raise BenchError("conf/jmap.properties has no bind=")
+        (conf / "jmap.properties").write_text(jmap, encoding="utf-8")
 
     @property
     def smtp_port(self):

@@ -1,12 +1,12 @@
 package org.postino.mailets;
 
 import javax.mail.MessagingException;
-import javax.mail.internet.MimeMessage;
 
 import org.apache.james.queue.api.MailPrioritySupport;
 import org.apache.mailet.AttributeUtils;
 import org.apache.mailet.Mail;
 import org.apache.mailet.base.GenericMailet;
+import org.postino.mailets.message.MessageHeaders;
 import org.postino.mailets.priority.MailPriority;
 import org.postino.mailets.priority.SetMailPriorityConfiguration;
 
@@ -28,7 +28,8 @@ import org.postino.mailets.priority.SetMailPriorityConfiguration;
  *   <tr><td>{@code traceHeader}</td><td>(none)</td>
  *       <td>A header name, e.g. {@code X-Postino-Priority}. When given, the message also gets that header set to
  *       the priority the mail leaves this mailet with, so an operator can see what the pipeline decided. An
- *       existing header of that name is replaced. The header is written only on mail this mailet processes, so
+ *       existing header of that name is replaced; the new one is written at the top of the header and the rest of
+ *       the message is left byte for byte as it was (nothing parses the body). The header is written only on mail this mailet processes, so
  *       strip it from incoming mail earlier in the pipeline if senders must not set it.</td></tr>
  * </table>
  * Any other parameter (apart from James's own {@code onMailetException} and {@code onMatchException}) and any bad
@@ -63,9 +64,7 @@ public class SetMailPriority extends GenericMailet {
             .orElseGet(() -> setPriority(mail, configuration.priority()));
 
         if (configuration.traceHeader().isPresent()) {
-            MimeMessage message = mail.getMessage();
-            message.setHeader(configuration.traceHeader().get(), String.valueOf(priority));
-            message.saveChanges();
+            MessageHeaders.set(mail, configuration.traceHeader().get(), String.valueOf(priority));
         }
     }
 

@@ -3,12 +3,15 @@ package org.postino.mailets;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.io.ByteArrayOutputStream;
+import java.nio.charset.StandardCharsets;
 import java.util.Optional;
 
 import javax.mail.MessagingException;
 
 import org.apache.james.core.builder.MimeMessageBuilder;
 import org.apache.james.queue.api.MailPrioritySupport;
+import org.apache.james.server.core.MailImpl;
 import org.apache.mailet.Attribute;
 import org.apache.mailet.AttributeUtils;
 import org.apache.mailet.AttributeValue;
@@ -19,7 +22,9 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.provider.MethodSource;
 import org.junit.jupiter.params.provider.ValueSource;
+import org.postino.mailets.message.Malformed;
 
 class SetMailPriorityTest {
 
@@ -154,6 +159,26 @@ class SetMailPriorityTest {
         testee.service(mail);
 
         assertThat(mail.getMessage().getHeader(TRACE_HEADER)).containsExactly("9");
+    }
+
+    static Iterable<String> malformed() {
+        return Malformed.UNSAVABLE;
+    }
+
+    @ParameterizedTest
+    @MethodSource("malformed")
+    void serviceShouldTraceMalformedMailLeavingEveryOtherByteAsReceived(String fixture) throws Exception {
+        testee.init(config().setProperty("priority", "low").setProperty("traceHeader", TRACE_HEADER).build());
+        byte[] raw = Malformed.bytes(fixture);
+        MailImpl mail = Malformed.queued("mail", raw);
+
+        testee.service(mail);
+
+        ByteArrayOutputStream written = new ByteArrayOutputStream();
+        mail.getMessage().writeTo(written);
+        assertThat(mail.getMessage().getHeader(TRACE_HEADER)).containsExactly("0");
+        assertThat(written.toByteArray())
+            .isEqualTo(Malformed.concat((TRACE_HEADER + ": 0\r\n").getBytes(StandardCharsets.US_ASCII), raw));
     }
 
     @Test

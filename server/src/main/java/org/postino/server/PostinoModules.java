@@ -1,27 +1,22 @@
 package org.postino.server;
 
-import org.apache.james.NaiveDelegationStoreModule;
 import org.apache.james.modules.MailboxModule;
 import org.apache.james.modules.MailetProcessingModule;
 import org.apache.james.modules.mailbox.DefaultEventModule;
 import org.apache.james.modules.mailbox.MemoryDeadLetterModule;
 import org.apache.james.modules.protocols.IMAPServerModule;
-import org.apache.james.modules.protocols.LMTPServerModule;
 import org.apache.james.modules.protocols.ManageSieveServerModule;
 import org.apache.james.modules.protocols.POP3ServerModule;
 import org.apache.james.modules.protocols.ProtocolHandlerModule;
-import org.apache.james.modules.protocols.SMTPServerModule;
 import org.apache.james.modules.server.DataRoutesModules;
-import org.apache.james.modules.server.DefaultProcessorsConfigurationProviderModule;
 import org.apache.james.modules.server.MailQueueRoutesModule;
 import org.apache.james.modules.server.MailRepositoriesRoutesModule;
 import org.apache.james.modules.server.MailboxRoutesModule;
-import org.apache.james.modules.server.NoJwtModule;
-import org.apache.james.modules.server.RawPostDequeueDecoratorModule;
 import org.apache.james.modules.server.SieveRoutesModule;
 import org.apache.james.modules.server.TaskManagerModule;
 import org.apache.james.modules.server.WebAdminServerModule;
 import org.postino.server.queue.PriorityQueueModule;
+import org.postino.server.smtp.PostinoSmtpModule;
 import org.postino.server.storage.DatabaseConfiguration;
 import org.postino.server.storage.JpaDataModule;
 import org.postino.server.storage.JpaMailboxModule;
@@ -47,25 +42,25 @@ public final class PostinoModules {
             // GET /metrics: James's metrics (DropWizard) in the Prometheus text format, the outgoing queue's included.
             binder -> com.google.inject.multibindings.Multibinder.newSetBinder(binder, org.apache.james.webadmin.Routes.class)
                 .addBinding().to(org.apache.james.webadmin.dropwizard.MetricsRoutes.class),
-            new NoJwtModule());
+            // WebAdmin authenticates with its own JWT settings (webadmin.properties), never JMAP's
+            binder -> { });
     }
 
     static Module protocols() {
         return Modules.combine(
             new ProtocolHandlerModule(),
-            new SMTPServerModule(),
+            // James's SMTP and LMTP listeners with Postino's line framing (long lines intact up to maxLineLength)
+            PostinoSmtpModule.smtp(),
             new IMAPServerModule(),
             new POP3ServerModule(),
-            new LMTPServerModule(),
+            PostinoSmtpModule.lmtp(),
             new ManageSieveServerModule());
     }
 
     static Module core(DatabaseConfiguration database) {
         return Modules.combine(
             new MailetProcessingModule(),
-            new DefaultProcessorsConfigurationProviderModule(),
-            new RawPostDequeueDecoratorModule(),
-            new NaiveDelegationStoreModule(),
+            binder -> binder.bind(org.apache.james.user.api.DelegationStore.class).to(org.postino.server.storage.NoDelegationStore.class),
             new MailboxModule(),
             new DefaultEventModule(),
             new MemoryDeadLetterModule(),
@@ -75,7 +70,11 @@ public final class PostinoModules {
             new PriorityQueueModule());
     }
 
-    public static Module all(DatabaseConfiguration database, Module search) {
-        return Modules.combine(core(database), search, protocols(), webAdmin());
+    /**
+     * @param jmap James's JMAP with Postino's listener and data ({@code JmapModules}); it also supplies the mail queue's
+     *             post-dequeue step and the mailet container's fallback configuration, which {@link #core} leaves out
+     */
+    public static Module all(DatabaseConfiguration database, Module search, Module jmap) {
+        return Modules.combine(core(database), search, protocols(), webAdmin(), jmap);
     }
 }

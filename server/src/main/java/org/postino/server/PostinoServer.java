@@ -13,6 +13,8 @@ import org.postino.server.config.ConfigPreflight;
 import org.postino.server.config.ConfigurationError;
 import org.postino.extensions.search.SearchSettings;
 import org.postino.server.config.PostinoDirectories;
+import org.postino.server.jmap.JmapModules;
+import org.postino.server.jmap.JmapSettings;
 import org.postino.server.search.EmbeddedSearchNode;
 import org.postino.server.search.SearchConfiguration;
 import org.postino.server.search.SearchModules;
@@ -74,11 +76,20 @@ public final class PostinoServer {
         ConfigurationProvider files = new FileConfigurationProvider(new FileSystemImpl(directories), configuration);
         ListenerPolicy listeners = new ListenerPolicy(files, settings, ListenerPolicy.mayBindPrivilegedPorts(),
             ListenerPolicy::addressInUse);
+        JmapSettings jmap = JmapSettings.from(StrictProperties.load(conf.resolve(JmapSettings.FILE)), home, directories.data(),
+            settings.selfSignedHostname().orElseGet(SelfSignedKeystore::defaultHostname),
+            bind -> {
+                String effective = listeners.rewrite(JmapSettings.FILE, "bind", bind);
+                listeners.checkAvailable(JmapSettings.FILE, "bind", effective);
+                return effective;
+            });
+        Module jmapModules = JmapModules.of(jmap, directories.data());
         EmbeddedSearchNode search = EmbeddedSearchNode.start(searchSettings, home, directories.data());
         GuiceJamesServer james = GuiceJamesServer.forConfiguration(configuration)
-            .combineWith(PostinoModules.all(database, SearchModules.of(searchSettings, search)))
+            .combineWith(PostinoModules.all(database, SearchModules.of(searchSettings, search), jmapModules))
             .overrideWith(binder -> {
                 binder.bind(ConfigurationProvider.class).toInstance(listeners);
+                binder.bind(ListenerPolicy.class).toInstance(listeners);
                 binder.bind(PostinoDirectories.class).toInstance(directories);
                 binder.bind(PostinoSettings.class).toInstance(settings);
             })

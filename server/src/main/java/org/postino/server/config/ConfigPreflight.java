@@ -15,6 +15,7 @@ import javax.xml.parsers.DocumentBuilder;
 import javax.xml.parsers.DocumentBuilderFactory;
 import javax.xml.parsers.ParserConfigurationException;
 
+import org.postino.server.smtp.LineLimit;
 import org.w3c.dom.Document;
 import org.w3c.dom.Element;
 import org.w3c.dom.Node;
@@ -121,6 +122,15 @@ public final class ConfigPreflight {
             });
             for (String count : COUNTS) {
                 child(server, count).ifPresent(value -> count(fileName, where + "/" + count, value));
+            }
+            if (elementName.equals("smtpserver") || elementName.equals("lmtpserver")) {
+                child(server, LineLimit.KEY).ifPresent(value -> {
+                    try {
+                        LineLimit.parse(value);
+                    } catch (IllegalArgumentException e) {
+                        throw new ConfigurationError(fileName, where + "/" + LineLimit.KEY, value, e.getMessage());
+                    }
+                });
             }
             child(server, "maxmessagesize").ifPresent(value -> {
                 if (!SIZE.matcher(value).matches()) {

@@ -71,20 +71,47 @@ public final class ListenerPolicy implements ConfigurationProvider {
             if (bind == null) {
                 continue;
             }
-            String effective = rewrite(component, bind);
+            String effective = rewrite(component + ".xml", "bind", bind);
             if (!effective.equals(bind)) {
                 configuration.setProperty(key, effective);
             }
             String name = configuration.getString(component + "(" + i + ").jmxName", component);
             boolean enabled = configuration.getBoolean(component + "(" + i + ")[@enabled]", true);
             if (enabled) {
-                checkAvailable(component, name, effective);
+                checkAvailable(component + ".xml", component + "[" + name + "]/bind", effective);
                 LOGGER.info("{} listens on {}", name, effective);
             }
         }
     }
 
-    String rewrite(String component, String bind) {
+    /**
+     * The address a listener really binds: a wildcard host becomes {@code listen.address} when that is set, a
+     * port below 1024 moves by {@code privileged.ports.shift} when this process may not bind it (or start-up
+     * stops, naming {@code file} and {@code key}, with {@code privileged.ports=fail}).
+     */
+    public String rewrite(String file, String key, String bind) {
+        return rewrite(file, key, bind, true);
+    }
+
+    /**
+     * The listener file {@code component} ({@code smtpserver}, {@code imapserver}...) as James reads it, each
+     * {@code <bind>} rewritten as {@link #getConfiguration} does, but quietly: nothing logged, no check that the address
+     * is free. For components that describe the running listeners to others (client set-up answers), after start-up.
+     */
+    public HierarchicalConfiguration<ImmutableNode> effectiveConfiguration(String component) throws ConfigurationException {
+        HierarchicalConfiguration<ImmutableNode> configuration = files.getConfiguration(component, LoggingLevel.DEBUG);
+        int last = configuration.getMaxIndex(component);
+        for (int i = 0; i <= last; i++) {
+            String key = component + "(" + i + ").bind";
+            String bind = configuration.getString(key, null);
+            if (bind != null) {
+                configuration.setProperty(key, rewrite(component + ".xml", "bind", bind, false));
+            }
+        }
+        return configuration;
+    }
+
+    private String rewrite(String file, String key, String bind, boolean log) {
         List<String> addresses = new ArrayList<>();
         for (String address : bind.split(",")) {
             String trimmed = address.trim();
@@ -95,12 +122,14 @@ public final class ListenerPolicy implements ConfigurationProvider {
             int port = Integer.parseInt(trimmed.substring(colon + 1));
             if (port < 1024 && !mayBindPrivileged) {
                 if (settings.privilegedPorts() == PostinoSettings.PrivilegedPorts.FAIL) {
-                    throw new ConfigurationError(component + ".xml", "bind", trimmed,
+                    throw new ConfigurationError(file, key, trimmed,
                         "this process may not bind ports below 1024 and postino.properties says privileged.ports=fail");
                 }
                 int shifted = port + settings.privilegedShift();
-                LOGGER.warn("Cannot bind port {} without root or CAP_NET_BIND_SERVICE: using {} instead "
-                    + "(privileged.ports=shift in postino.properties)", port, shifted);
+                if (log) {
+                    LOGGER.warn("Cannot bind port {} without root or CAP_NET_BIND_SERVICE: using {} instead "
+                        + "(privileged.ports=shift in postino.properties)", port, shifted);
+                }
                 port = shifted;
             }
             addresses.add(host + ":" + port);
@@ -108,12 +137,12 @@ public final class ListenerPolicy implements ConfigurationProvider {
         return String.join(",", addresses);
     }
 
-    private void checkAvailable(String component, String name, String binds) {
+    /** Stops start-up, naming the file and the key, when another process holds one of the addresses. */
+    public void checkAvailable(String file, String key, String binds) {
         for (String address : binds.split(",")) {
             int colon = address.lastIndexOf(':');
             if (probe.inUse(address.substring(0, colon), Integer.parseInt(address.substring(colon + 1)))) {
-                throw new ConfigurationError(component + ".xml", component + "[" + name + "]/bind", address,
-                    "address already in use by another process");
+                throw new ConfigurationError(file, key, address, "address already in use by another process");
             }
         }
     }

@@ -13,6 +13,8 @@ import org.apache.james.mailbox.AttachmentContentLoader;
 import org.apache.james.mailbox.Authenticator;
 import org.apache.james.mailbox.MailboxManager;
 import org.apache.james.mailbox.MailboxPathLocker;
+import org.apache.james.mailbox.MessageIdManager;
+import org.apache.james.mailbox.RightManager;
 import org.apache.james.mailbox.SessionProvider;
 import org.apache.james.mailbox.SubscriptionManager;
 import org.apache.james.mailbox.acl.MailboxACLResolver;
@@ -38,6 +40,8 @@ import org.apache.james.mailbox.store.MailboxManagerConfiguration;
 import org.apache.james.mailbox.store.MailboxSessionMapperFactory;
 import org.apache.james.mailbox.store.SessionProviderImpl;
 import org.apache.james.mailbox.store.StoreMailboxManager;
+import org.apache.james.mailbox.store.StoreMessageIdManager;
+import org.apache.james.mailbox.store.StoreRightManager;
 import org.apache.james.mailbox.store.StoreSubscriptionManager;
 import org.apache.james.mailbox.store.event.MailboxAnnotationListener;
 import org.apache.james.mailbox.store.mail.MailboxMapperFactory;
@@ -46,7 +50,6 @@ import org.apache.james.mailbox.store.mail.ModSeqProvider;
 import org.apache.james.mailbox.store.mail.NaiveThreadIdGuessingAlgorithm;
 import org.apache.james.mailbox.store.mail.ThreadIdGuessingAlgorithm;
 import org.apache.james.mailbox.store.mail.UidProvider;
-import org.apache.james.mailbox.store.mail.model.DefaultMessageId;
 import org.apache.james.mailbox.store.quota.DefaultUserQuotaRootResolver;
 import org.apache.james.mailbox.store.quota.ListeningCurrentQuotaUpdater;
 import org.apache.james.mailbox.store.quota.QuotaUpdater;
@@ -68,20 +71,30 @@ import com.google.inject.name.Names;
  *
  * <p>Search is wired apart (see {@code SearchModules}: the OpenSearch index, or James's scanning
  * search). Thread ids use the naive algorithm, which does not parse stored mail on delivery.
+ *
+ * <p>Messages can also be reached by message id ({@link MessageIdManager}, which JMAP needs): James's
+ * JPA mailbox has no message ids, Postino adds them (see {@link JpaMessageIdMapper}).
  */
 public class JpaMailboxModule extends AbstractModule {
 
     @Override
     protected void configure() {
-        bind(JPAMailboxSessionMapperFactory.class).in(Scopes.SINGLETON);
-        bind(SubscriptionMapperFactory.class).to(JPAMailboxSessionMapperFactory.class);
-        bind(MessageMapperFactory.class).to(JPAMailboxSessionMapperFactory.class);
-        bind(MailboxMapperFactory.class).to(JPAMailboxSessionMapperFactory.class);
-        bind(MailboxSessionMapperFactory.class).to(JPAMailboxSessionMapperFactory.class);
+        // James's JPA mapper factory, plus message ids (see JpaMessageIdMapper)
+        bind(PostinoJpaMailboxSessionMapperFactory.class).in(Scopes.SINGLETON);
+        bind(JPAMailboxSessionMapperFactory.class).to(PostinoJpaMailboxSessionMapperFactory.class);
+        bind(SubscriptionMapperFactory.class).to(PostinoJpaMailboxSessionMapperFactory.class);
+        bind(MessageMapperFactory.class).to(PostinoJpaMailboxSessionMapperFactory.class);
+        bind(MailboxMapperFactory.class).to(PostinoJpaMailboxSessionMapperFactory.class);
+        bind(MailboxSessionMapperFactory.class).to(PostinoJpaMailboxSessionMapperFactory.class);
+        bind(StoreMessageIdManager.class).in(Scopes.SINGLETON);
+        bind(MessageIdManager.class).to(StoreMessageIdManager.class);
+        bind(StoreRightManager.class).in(Scopes.SINGLETON);
+        bind(RightManager.class).to(StoreRightManager.class);
 
-        bind(OpenJPAMailboxManager.class).in(Scopes.SINGLETON);
-        bind(MailboxManager.class).to(OpenJPAMailboxManager.class);
-        bind(StoreMailboxManager.class).to(OpenJPAMailboxManager.class);
+        bind(PostinoJpaMailboxManager.class).in(Scopes.SINGLETON);
+        bind(OpenJPAMailboxManager.class).to(PostinoJpaMailboxManager.class);
+        bind(MailboxManager.class).to(PostinoJpaMailboxManager.class);
+        bind(StoreMailboxManager.class).to(PostinoJpaMailboxManager.class);
         bind(MailboxManager.class).annotatedWith(Names.named(MAILBOXMANAGER_NAME)).to(MailboxManager.class);
         bind(MailboxManagerConfiguration.class).toInstance(MailboxManagerConfiguration.DEFAULT);
         Multibinder.newSetBinder(binder(), MailboxManagerDefinition.class).addBinding().to(JpaMailboxManagerDefinition.class);
@@ -96,8 +109,9 @@ public class JpaMailboxModule extends AbstractModule {
         bind(UidProvider.class).to(JPAUidProvider.class);
         bind(JPAId.Factory.class).in(Scopes.SINGLETON);
         bind(MailboxId.Factory.class).to(JPAId.Factory.class);
-        bind(DefaultMessageId.Factory.class).in(Scopes.SINGLETON);
-        bind(MessageId.Factory.class).to(DefaultMessageId.Factory.class);
+        // James's DefaultMessageId is a placeholder that cannot be stored nor compared
+        bind(PostinoMessageId.Factory.class).in(Scopes.SINGLETON);
+        bind(MessageId.Factory.class).to(PostinoMessageId.Factory.class);
         bind(NaiveThreadIdGuessingAlgorithm.class).in(Scopes.SINGLETON);
         bind(ThreadIdGuessingAlgorithm.class).to(NaiveThreadIdGuessingAlgorithm.class);
         bind(SessionProviderImpl.class).in(Scopes.SINGLETON);
@@ -142,7 +156,7 @@ public class JpaMailboxModule extends AbstractModule {
     @Singleton
     private static class JpaMailboxManagerDefinition extends MailboxManagerDefinition {
         @Inject
-        private JpaMailboxManagerDefinition(OpenJPAMailboxManager manager) {
+        private JpaMailboxManagerDefinition(PostinoJpaMailboxManager manager) {
             super("jpa-mailboxmanager", manager);
         }
     }

@@ -31,23 +31,39 @@ public final class SelfSignedKeystore {
 
     public static Path ensure(Path dataDirectory, String hostname) throws IOException, InterruptedException {
         Path keystore = dataDirectory.resolve(RELATIVE_PATH);
+        if (generate(keystore, "postino", PASSWORD, "CN=" + hostname + ", O=Postino self-signed",
+                "dns:" + hostname + ",dns:localhost,ip:127.0.0.1")) {
+            LOGGER.info("Generated a self-signed certificate for {} in {}", hostname, keystore);
+        }
+        return keystore;
+    }
+
+    /**
+     * Creates a PKCS12 keystore holding one RSA key pair and its self-signed certificate under {@code alias},
+     * unless {@code keystore} exists already; true when it was created. The file appears complete or not at all.
+     */
+    public static boolean generate(Path keystore, String alias, String password, String dname, String subjectAltNames)
+        throws IOException, InterruptedException {
         if (Files.exists(keystore)) {
-            return keystore;
+            return false;
         }
         Files.createDirectories(keystore.getParent());
-        Path partial = keystore.resolveSibling("selfsigned.p12.partial");
+        Path partial = keystore.resolveSibling(keystore.getFileName() + ".partial");
         Files.deleteIfExists(partial);
         Path keytool = Path.of(System.getProperty("java.home"), "bin", "keytool");
-        List<String> command = List.of(keytool.toString(), "-genkeypair", "-noprompt",
-            "-alias", "postino", "-keyalg", "RSA", "-keysize", "2048", "-validity", "3650",
-            "-dname", "CN=" + hostname + ", O=Postino self-signed",
-            "-ext", "SAN=dns:" + hostname + ",dns:localhost,ip:127.0.0.1",
+        List<String> command = new java.util.ArrayList<>(List.of(keytool.toString(), "-genkeypair", "-noprompt",
+            "-alias", alias, "-keyalg", "RSA", "-keysize", "2048", "-validity", "3650",
+            "-dname", dname,
             "-storetype", "PKCS12", "-keystore", partial.toString(),
-            "-storepass", PASSWORD, "-keypass", PASSWORD);
+            "-storepass", password, "-keypass", password));
+        if (subjectAltNames != null) {
+            command.add("-ext");
+            command.add("SAN=" + subjectAltNames);
+        }
         Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
         String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         if (!process.waitFor(60, TimeUnit.SECONDS) || process.exitValue() != 0) {
-            throw new IOException("keytool could not generate a self-signed certificate: " + output.trim());
+            throw new IOException("keytool could not generate a key pair into " + keystore + ": " + output.trim());
         }
         try {
             Files.setPosixFilePermissions(partial, PosixFilePermissions.fromString("rw-------"));
@@ -55,8 +71,7 @@ public final class SelfSignedKeystore {
             // not a POSIX file system: nothing more to restrict
         }
         Files.move(partial, keystore);
-        LOGGER.info("Generated a self-signed certificate for {} in {}", hostname, keystore);
-        return keystore;
+        return true;
     }
 
     public static String defaultHostname() {

@@ -69,6 +69,15 @@ class ConfigPreflightTest {
     }
 
     @Test
+    void checkShouldRejectAnSmtpLineLengthOutOfRange() throws IOException {
+        Files.writeString(conf.resolve("smtpserver.xml"),
+            "<smtpservers><smtpserver><jmxName>smtp</jmxName><bind>0.0.0.0:25</bind><maxLineLength>100</maxLineLength></smtpserver></smtpservers>");
+
+        assertThatThrownBy(() -> new ConfigPreflight(conf).check())
+            .hasMessageStartingWith("smtpserver.xml: smtpserver[smtp]/maxLineLength = '100': expected a line length in octets from 998 to 64M");
+    }
+
+    @Test
     void checkShouldRejectWebAdminPortOutOfRange() throws IOException {
         Files.writeString(conf.resolve("webadmin.properties"), "enabled=true\nport=99999\n");
 

@@ -30,10 +30,31 @@ final class Distribution implements AutoCloseable {
     private final Path home;
     private final Map<Integer, Integer> ports = new LinkedHashMap<>();
     private int webAdminPort;
+    private int jmapPort;
+    private Path lib;
 
     private Distribution(Path installation, Path home) {
         this.installation = installation;
         this.home = home;
+        this.lib = installation.resolve("lib");
+    }
+
+    /**
+     * Runs this installation with one more jar on its class path: a lib/ folder of its own under the home, holding
+     * links to the built distribution's jars (and its lib/opensearch) and a copy of the jar.
+     */
+    void addToClassPath(Path jar) throws IOException {
+        Path own = home.resolve("lib");
+        if (!own.equals(lib)) {
+            Files.createDirectories(own);
+            try (Stream<Path> entries = Files.list(installation.resolve("lib"))) {
+                for (Path entry : (Iterable<Path>) entries::iterator) {
+                    Files.createSymbolicLink(own.resolve(entry.getFileName()), entry.toAbsolutePath());
+                }
+            }
+            lib = own;
+        }
+        Files.copy(jar, own.resolve(jar.getFileName()));
     }
 
     static Distribution install() throws IOException {
@@ -67,6 +88,8 @@ final class Distribution implements AutoCloseable {
         replaceInFile("mailetcontainer.xml", "<outgoingQueue>outgoing</outgoingQueue>",
             "<outgoingQueue>outgoing</outgoingQueue>\n                <dnsServers>127.0.0.1:53</dnsServers>\n                <dnsTimeout>2s</dnsTimeout>");
         replaceInFile("webadmin.properties", "port=8000", "port=" + webAdminPort);
+        jmapPort = freePort();
+        replaceInFile("jmap.properties", "bind=0.0.0.0:443", "bind=0.0.0.0:" + jmapPort);
         Files.writeString(conf.resolve("postino.properties"), "\nlisten.address=127.0.0.1\n",
             java.nio.file.StandardOpenOption.APPEND);
     }
@@ -149,6 +172,11 @@ final class Distribution implements AutoCloseable {
         return webAdminPort;
     }
 
+    /** The JMAP listener's port (HTTPS, 127.0.0.1). */
+    int jmapPort() {
+        return jmapPort;
+    }
+
     Path home() {
         return home;
     }
@@ -163,7 +191,7 @@ final class Distribution implements AutoCloseable {
         command.addAll(List.of(args));
         ProcessBuilder builder = new ProcessBuilder(command);
         builder.environment().put("POSTINO_HOME", home.toString());
-        builder.environment().put("POSTINO_LIB", installation.resolve("lib").toString());
+        builder.environment().put("POSTINO_LIB", lib.toString());
         builder.environment().put("POSTINO_HEAP", "512m");
         Path out = Files.createTempFile(home, "out", ".txt");
         Path err = Files.createTempFile(home, "err", ".txt");

@@ -94,6 +94,28 @@ final class ImapSession implements Closeable {
         return ids;
     }
 
+    /** Every message of the selected mailbox as stored, byte for byte (BODY.PEEK[]), in order. */
+    List<byte[]> fetchAllRaw() throws IOException {
+        String t = "a" + (++tag);
+        out.write((t + " FETCH 1:* (BODY.PEEK[])\r\n").getBytes(StandardCharsets.US_ASCII));
+        out.flush();
+        List<byte[]> messages = new ArrayList<>();
+        while (true) {
+            String line = readLine();
+            if (line.startsWith(t + " ")) {
+                if (!line.startsWith(t + " OK")) {
+                    throw new IOException("FETCH -> " + line);
+                }
+                return messages;
+            }
+            Matcher literal = LITERAL.matcher(line);
+            if (literal.find()) {
+                messages.add(in.readNBytes(Integer.parseInt(literal.group(1))));
+                readLine();
+            }
+        }
+    }
+
     int select(String mailbox) throws IOException {
         for (String line : ok("SELECT " + mailbox)) {
             Matcher matcher = Pattern.compile("^\\* (\\d+) EXISTS").matcher(line);

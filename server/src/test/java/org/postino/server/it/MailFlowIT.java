@@ -2,22 +2,31 @@ package org.postino.server.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.UUID;
 
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.postino.mailets.message.Malformed;
 
 /**
  * Mail in over SMTP (25, 587 with STARTTLS+AUTH, 465), out over IMAPS and POP3S, from the built
- * distribution started with bin/postino; and no open relay.
+ * distribution started with bin/postino; and no open relay. Mail the server accepts is stored byte for byte: long
+ * lines, malformed MIME, raw 8-bit headers; a line over the limit refuses the message with one reply.
  */
 class MailFlowIT {
 
     private static final String ALICE = "alice@example.com";
     private static final String PASSWORD = "correct horse";
+    /** Mailboxes of their own for the byte-for-byte checks, which read every message stored. */
+    private static final String LONG_LINES = "longlines@example.com";
+    private static final String MALFORMED = "malformed@example.com";
+    private static final String LMTP_LINES = "lmtplines@example.com";
     private static Distribution postino;
 
     @BeforeAll
@@ -26,6 +35,9 @@ class MailFlowIT {
         postino.start();
         postino.admin("domain", "add", "example.com");
         postino.admin("user", "add", ALICE, PASSWORD);
+        postino.admin("user", "add", LONG_LINES, PASSWORD);
+        postino.admin("user", "add", MALFORMED, PASSWORD);
+        postino.admin("user", "add", LMTP_LINES, PASSWORD);
     }
 
     @AfterAll
@@ -138,6 +150,126 @@ class MailFlowIT {
             smtp.startTls();
             assertThat(smtp.ehlo().mentions("AUTH")).isFalse();
         }
+    }
+
+    @Test
+    void longLinesAreStoredIntactAndALineOverTheLimitRefusesTheMessageWithOneReply() throws Exception {
+        // 48 KB: the SpamAssassin corpus message James's 8,192-octet framing cut (500 twice mid-DATA, then 250)
+        byte[] fortyEightKb = withLine("48 KB line", "<td>cell</td>".repeat(48 * 1024 / 13 + 1));
+        byte[] million = withLine("1,000,000 octet line", "m".repeat(1_000_000));
+        byte[] after = withLine("after the refused one", "short");
+        try (SmtpSession smtp = SmtpSession.connect(postino.port(25))) {
+            smtp.ehlo().expect(250);
+
+            smtp.sendRaw("bob@remote.test", List.of(LONG_LINES), fortyEightKb).expect(250);
+
+            SmtpSession.Reply refused = smtp.sendRaw("bob@remote.test", List.of(LONG_LINES), million);
+            assertThat(refused.code).as(refused.toString()).isEqualTo(552);
+            assertThat(refused.toString()).contains("5.3.4");
+            // one reply only: the next commands get their own
+            smtp.command("NOOP").expect(250);
+            SmtpSession.Reply longCommand = smtp.command("NOOP " + "x".repeat(600_000));
+            assertThat(longCommand.code).as(longCommand.toString()).isEqualTo(500);
+            assertThat(longCommand.toString()).contains("5.5.2");
+            smtp.command("NOOP").expect(250);
+
+            smtp.sendRaw("bob@remote.test", List.of(LONG_LINES), after).expect(250);
+        }
+
+        assertStoredIntact(storedMessages(LONG_LINES, 2), List.of(fortyEightKb, after));
+    }
+
+    @Test
+    void lmtpKeepsLongLinesIntactAndRefusesAMessageWithALineOverTheLimitForEachRecipient() throws Exception {
+        byte[] fortyEightKb = withLine("48 KB line over LMTP", "<td>lmtp</td>".repeat(48 * 1024 / 13 + 1));
+        byte[] million = withLine("1,000,000 octet line over LMTP", "l".repeat(1_000_000));
+        try (SmtpSession lmtp = SmtpSession.connect(postino.port(24))) {
+            lmtp.command("LHLO client.test").expect(250);
+
+            lmtp.sendRaw("filter@localhost", List.of(LMTP_LINES), fortyEightKb).expect(250);
+            // James's LMTP keeps the transaction after the end of data ('503 Sender already specified' otherwise)
+            lmtp.command("RSET").expect(250);
+
+            SmtpSession.Reply first = lmtp.sendRaw("filter@localhost", List.of(LMTP_LINES, ALICE), million);
+            SmtpSession.Reply second = lmtp.next();
+            for (SmtpSession.Reply reply : List.of(first, second)) {
+                assertThat(reply.code).as(reply.toString()).isEqualTo(552);
+                assertThat(reply.toString()).contains("5.3.4");
+            }
+            lmtp.command("NOOP").expect(250);
+        }
+
+        // LMTP delivers before it answers: what is stored now is all there will be.
+        assertStoredIntact(storedMessages(LMTP_LINES, 1), List.of(fortyEightKb));
+    }
+
+    @Test
+    void malformedMimeAndRawEightBitHeadersAreStoredIntact() throws Exception {
+        List<byte[]> sent = new ArrayList<>();
+        try (SmtpSession smtp = SmtpSession.connect(postino.port(25))) {
+            smtp.ehlo().expect(250);
+            for (String fixture : Malformed.UNSAVABLE) {
+                byte[] message = Malformed.bytes(fixture);
+                smtp.sendRaw("sender@remote.test", List.of(MALFORMED), message).expect(250);
+                // Delivery writes the envelope's Return-Path in place of any the message came with.
+                sent.add(withoutReturnPath(message));
+            }
+        }
+
+        assertStoredIntact(storedMessages(MALFORMED, sent.size()), sent);
+    }
+
+    private static byte[] withoutReturnPath(byte[] message) {
+        String text = new String(message, StandardCharsets.ISO_8859_1);
+        if (text.startsWith("Return-Path:")) {
+            text = text.substring(text.indexOf("\r\n") + 2);
+        }
+        return text.getBytes(StandardCharsets.ISO_8859_1);
+    }
+
+    /** A message whose body holds {@code line} (CRLF line breaks, nothing to dot-stuff). */
+    private static byte[] withLine(String subject, String line) {
+        return ("From: bob@remote.test\r\n"
+            + "To: " + LONG_LINES + "\r\n"
+            + "Subject: " + subject + "\r\n"
+            + "Message-ID: " + newMessageId() + "\r\n"
+            + "MIME-Version: 1.0\r\n"
+            + "Content-Type: text/html; charset=us-ascii\r\n"
+            + "\r\n"
+            + "<html><body><table><tr>\r\n"
+            + line + "\r\n"
+            + "</tr></table></body></html>\r\n").getBytes(StandardCharsets.US_ASCII);
+    }
+
+    private static List<byte[]> storedMessages(String user, int expected) throws Exception {
+        return Await.until(Duration.ofSeconds(60), () -> {
+            try (ImapSession imap = ImapSession.connectTls(postino.port(993), user, PASSWORD)) {
+                return imap.select("INBOX") == 0 ? List.<byte[]>of() : imap.fetchAllRaw();
+            }
+        }, messages -> messages.size() >= expected);
+    }
+
+    /**
+     * Each message stored is one of those sent, every byte of it, below the trace fields the server writes on top
+     * (Return-Path, Received, ...); in any order (the spool may hand them out side by side).
+     */
+    private static void assertStoredIntact(List<byte[]> stored, List<byte[]> sent) {
+        assertThat(stored).hasSameSizeAs(sent);
+        List<byte[]> unmatched = new ArrayList<>(sent);
+        for (byte[] message : stored) {
+            byte[] match = unmatched.stream().filter(candidate -> endsWith(message, candidate)).findFirst()
+                .orElseThrow(() -> new AssertionError("stored message matches none sent:\n"
+                    + new String(message, 0, Math.min(message.length, 2000), StandardCharsets.ISO_8859_1)));
+            unmatched.remove(match);
+            String added = new String(message, 0, message.length - match.length, StandardCharsets.ISO_8859_1);
+            assertThat(added).startsWith("Return-Path: ").contains("X-Postino-Queue-Id: ").contains("Received: ")
+                .endsWith("\r\n").doesNotContain("\r\n\r\n");
+        }
+    }
+
+    private static boolean endsWith(byte[] message, byte[] tail) {
+        return message.length > tail.length
+            && Arrays.equals(message, message.length - tail.length, message.length, tail, 0, tail.length);
     }
 
     private static void assertReadableOverImapsAndPop3s(String messageId, String subject) throws Exception {

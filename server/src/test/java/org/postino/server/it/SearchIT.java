@@ -63,6 +63,40 @@ class SearchIT {
     }
 
     @Test
+    void jmapEmailQueryWithATextFilterFindsItToo() throws Exception {
+        String italian = newMessageId();
+        deliver(italianWithPdf(italian));
+        String bare = italian.substring(1, italian.length() - 1);
+        JmapClient jmap = new JmapClient(postino.jmapPort(), ALICE, PASSWORD);
+
+        // the same index as IMAP: inflections, accents; "text" is addresses, subject and body (RFC 8621),
+        // "body" adds attachments (their text and file names)
+        assertThat(Await.until(Duration.ofSeconds(90), () -> jmap.messageIdsOf(jmap.queryText("messaggi")),
+            ids -> ids.contains(bare))).contains(bare);
+        assertThat(jmap.messageIdsOf(jmap.queryText("perche"))).contains(bare);
+        assertThat(jmap.messageIdsOf(jmap.query("body", "arancia"))).contains(bare);
+        assertThat(jmap.messageIdsOf(jmap.query("body", "preventivo-marzo.pdf"))).contains(bare);
+        assertThat(jmap.messageIdsOf(jmap.query("from", "mario"))).contains(bare);
+        assertThat(jmap.messageIdsOf(jmap.queryText("zanzibar"))).isEmpty();
+    }
+
+    @Test
+    void jmapListensOnlyOverTlsAndOnlyForValidCredentials() throws Exception {
+        java.net.http.HttpClient plain = java.net.http.HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+        java.net.http.HttpRequest clearText = java.net.http.HttpRequest.newBuilder(
+                java.net.URI.create("http://127.0.0.1:" + postino.jmapPort() + "/jmap/session"))
+            .header("Authorization", "Basic " + java.util.Base64.getEncoder().encodeToString((ALICE + ":" + PASSWORD).getBytes()))
+            .timeout(Duration.ofSeconds(10)).build();
+        // no HTTP answer at all in clear text: the password never travels unencrypted to a listening handler
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> plain.send(clearText, java.net.http.HttpResponse.BodyHandlers.ofString()))
+            .isInstanceOf(java.io.IOException.class);
+
+        assertThat(new JmapClient(postino.jmapPort(), ALICE, "wrong password").get("/jmap/session").statusCode()).isEqualTo(401);
+        assertThat(new JmapClient(postino.jmapPort(), "nobody@example.com", PASSWORD).get("/jmap/session").statusCode()).isEqualTo(401);
+        assertThat(new JmapClient(postino.jmapPort(), ALICE, PASSWORD).get("/jmap/session").statusCode()).isEqualTo(200);
+    }
+
+    @Test
     void webAdminReindexRebuildsTheIndexAndReportsProgress() throws Exception {
         String id = newMessageId();
         deliver(plain(id, "Reindex me", "a message about lighthouses"));

@@ -79,6 +79,8 @@ class SearchOutageIT {
         }, ids -> ids.containsAll(during));
         Result meanwhile = search("TEXT canals");
         assertThat(meanwhile.status).as("a search while OpenSearch is down").startsWith("NO");
+        com.fasterxml.jackson.databind.JsonNode jmapMeanwhile = new JmapClient(postino.jmapPort(), ALICE, PASSWORD).queryText("canals");
+        assertThat(jmapMeanwhile.get(0).asText()).as("JMAP Email/query while OpenSearch is down: " + jmapMeanwhile).isEqualTo("error");
 
         cluster.start();
         List<String> found = Await.until(Duration.ofSeconds(120), () -> search("TEXT canals").ids,

@@ -92,6 +92,32 @@ final class SmtpSession implements Closeable {
         return command(".");
     }
 
+    /**
+     * MAIL, RCPTs and DATA with {@code data} sent as it is (CRLF line breaks, dot-stuffed, ending in CRLF), then the
+     * end of data; returns the reply to the end of data (or the first refusal).
+     */
+    Reply sendRaw(String from, List<String> recipients, byte[] data) throws IOException {
+        Reply reply = command("MAIL FROM:<" + from + ">");
+        if (!reply.isPositive()) {
+            return reply;
+        }
+        for (String recipient : recipients) {
+            reply = command("RCPT TO:<" + recipient + ">");
+            if (!reply.isPositive()) {
+                command("RSET");
+                return reply;
+            }
+        }
+        command("DATA").expect(354);
+        out.write(data);
+        return command(".");
+    }
+
+    /** The next reply (LMTP answers the end of data once per recipient). */
+    Reply next() throws IOException {
+        return read();
+    }
+
     private Reply read() throws IOException {
         List<String> lines = new ArrayList<>();
         String line;

@@ -68,6 +68,18 @@ class ListenerPolicyTest {
     }
 
     @Test
+    void effectiveConfigurationShouldRewriteBindsWithoutCheckingThemWhileTheServerHoldsThem() throws Exception {
+        ListenerPolicy testee = new ListenerPolicy(files(SMTP), settings("listen.address", "127.0.0.1"), false,
+            (host, port) -> true);
+
+        var configuration = testee.effectiveConfiguration("smtpserver");
+
+        assertThat(configuration.getString("smtpserver(0).bind")).isEqualTo("127.0.0.1:10025");
+        assertThat(configuration.getString("smtpserver(1).bind")).isEqualTo("127.0.0.1:10587");
+        assertThat(configuration.getString("smtpserver(2).bind")).isEqualTo("127.0.0.1:2525");
+    }
+
+    @Test
     void addressInUseShouldTellAHeldPortFromAFreeOne() throws Exception {
         try (java.net.ServerSocket held = new java.net.ServerSocket(0, 1, java.net.InetAddress.getByName("127.0.0.1"))) {
             assertThat(ListenerPolicy.addressInUse("127.0.0.1", held.getLocalPort())).isTrue();

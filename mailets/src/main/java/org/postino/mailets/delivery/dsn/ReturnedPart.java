@@ -9,6 +9,8 @@ import javax.mail.MessagingException;
 import javax.mail.internet.MimeMessage;
 import javax.mail.internet.MimeUtility;
 
+import org.postino.mailets.message.MessageBytes;
+
 /**
  * The third part of a notice: the original header as {@code text/rfc822-headers} or the whole original as
  * {@code message/rfc822} (RFC 6522 §4, RFC 3462). Headers that carry raw 8-bit text are sent quoted-printable (a
@@ -36,9 +38,7 @@ final class ReturnedPart {
     }
 
     private static ReturnedPart full(MimeMessage original) throws IOException, MessagingException {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        original.writeTo(out);
-        byte[] bytes = out.toByteArray();
+        byte[] bytes = MessageBytes.toByteArray(original);
         return new ReturnedPart("message/rfc822", isSevenBit(bytes) ? "7bit" : "8bit", bytes);
     }
 

@@ -1,7 +1,6 @@
 package org.postino.mailets.delivery.engine;
 
 import java.io.ByteArrayInputStream;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.time.Clock;
 import java.time.Duration;
@@ -33,6 +32,7 @@ import org.postino.mailets.delivery.routing.MxResolver;
 import org.postino.mailets.delivery.routing.Route;
 import org.postino.mailets.delivery.smtp.Envelope;
 import org.postino.mailets.delivery.smtp.SmtpAddresses;
+import org.postino.mailets.message.MessageBytes;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -202,10 +202,9 @@ final class OutgoingWorker {
             .orElse(MailPrioritySupport.NORMAL_PRIORITY);
     }
 
+    /** The message as queued, byte for byte (James's own writeTo would turn raw 8-bit header bytes into '?'). */
     private static byte[] content(Mail mail) throws MessagingException, IOException {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        mail.getMessage().writeTo(out);
-        return out.toByteArray();
+        return MessageBytes.toByteArray(mail.getMessage());
     }
 
     private static List<RecipientResult> select(List<RecipientResult> results, java.util.function.Predicate<RecipientResult> which) {

@@ -1,0 +1,286 @@
+package org.postino.server.storage;
+
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.Date;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+import javax.persistence.EntityManagerFactory;
+import javax.persistence.PersistenceException;
+
+import org.apache.james.mailbox.MessageUid;
+import org.apache.james.mailbox.ModSeq;
+import org.apache.james.mailbox.exception.MailboxException;
+import org.apache.james.mailbox.jpa.JPAId;
+import org.apache.james.mailbox.jpa.mail.JPAMessageMapper;
+import org.apache.james.mailbox.jpa.mail.JPAModSeqProvider;
+import org.apache.james.mailbox.jpa.mail.JPAUidProvider;
+import org.apache.james.mailbox.jpa.mail.model.openjpa.AbstractJPAMailboxMessage;
+import org.apache.james.mailbox.model.Mailbox;
+import org.apache.james.mailbox.model.MessageId;
+import org.apache.james.mailbox.model.MessageMetaData;
+import org.apache.james.mailbox.model.MessageRange;
+import org.apache.james.mailbox.model.ThreadId;
+import org.apache.james.mailbox.model.UpdatedFlags;
+import org.apache.james.mailbox.store.FlagsUpdateCalculator;
+import org.apache.james.mailbox.store.mail.MessageMapper;
+import org.apache.james.mailbox.store.mail.model.MailboxMessage;
+
+import com.google.common.collect.ImmutableList;
+import com.google.common.collect.ImmutableMap;
+
+import reactor.core.publisher.Flux;
+
+/**
+ * James's JPA message mapper, with stable message ids: every message it writes gets a row in
+ * {@link MessageIdTable}, and every message it reads comes back as an {@link IdentifiedJpaMessage}
+ * carrying that row's ids. Without this, the ids that the IMAP side of James puts in events and in the
+ * search index would be placeholders, never the ones {@link JpaMessageIdMapper} finds messages by.
+ *
+ * <p>Its writes run in the caller's transaction ({@code execute}), as James's do; called outside one,
+ * a write opens its own (James's would not reach the database).
+ *
+ * <p>The id of a new message is the one it carries, unless it is a bare JPA entity (James's JPA
+ * message factory drops the id it is given): then a new one is made. Copies and moves keep the id.
+ *
+ * <p>Rows are written in the mapper's transaction, just before it commits: by then the JPA message is
+ * flushed (the row's foreign key needs it), and the uid and modseq allocations that James's providers
+ * make in transactions of their own are over, so this transaction holds no lock they could wait on.
+ * Like James's mapper, this class is not thread-safe (one per mailbox session).
+ */
+class PostinoJpaMessageMapper extends JPAMessageMapper {
+
+    private final JPAModSeqProvider modSeqProvider;
+    private final MessageIdTable table;
+    private final Clock clock;
+    private final Map<MessageIdTable.Key, MessageIdTable.Entry> pending = new LinkedHashMap<>();
+
+    PostinoJpaMessageMapper(JPAUidProvider uidProvider, JPAModSeqProvider modSeqProvider, EntityManagerFactory entityManagerFactory,
+                            MessageIdTable table, Clock clock) {
+        super(uidProvider, modSeqProvider, entityManagerFactory);
+        this.modSeqProvider = modSeqProvider;
+        this.table = table;
+        this.clock = clock;
+    }
+
+    @Override
+    public Iterator<MailboxMessage> findInMailbox(Mailbox mailbox, MessageRange set, FetchType fType, int max) throws MailboxException {
+        return identify(mailbox, ImmutableList.copyOf(super.findInMailbox(mailbox, set, fType, max))).iterator();
+    }
+
+    @Override
+    public Flux<MailboxMessage> findInMailboxReactive(Mailbox mailbox, MessageRange messageRange, FetchType ftype, int limitAsInt) {
+        return super.findInMailboxReactive(mailbox, messageRange, ftype, limitAsInt)
+            .collectList()
+            .flatMapIterable(messages -> identify(mailbox, messages));
+    }
+
+    @Override
+    public MessageMetaData add(Mailbox mailbox, MailboxMessage message) throws MailboxException {
+        if (!inTransaction()) {
+            return execute(() -> add(mailbox, message));
+        }
+        MessageId messageId = ownIdOf(message).orElseGet(() -> table.messageIdFactory().generate());
+        ThreadId threadId = ownThreadIdOf(message, messageId);
+        return record(mailbox, super.add(mailbox, message), messageId, threadId);
+    }
+
+    @Override
+    public MessageMetaData copy(Mailbox mailbox, MailboxMessage original) throws MailboxException {
+        if (!inTransaction()) {
+            return execute(() -> copy(mailbox, original));
+        }
+        Optional<MessageId> ownId = ownIdOf(original);
+        if (ownId.isPresent()) {
+            return record(mailbox, super.copy(mailbox, original), ownId.get(), ownThreadIdOf(original, ownId.get()));
+        }
+        MessageIdTable.Entry stored = storedIdOf(original);
+        return record(mailbox, super.copy(mailbox, original), stored.messageId(), stored.threadId());
+    }
+
+    @Override
+    public MessageMetaData move(Mailbox mailbox, MailboxMessage original) throws MailboxException {
+        if (!inTransaction()) {
+            return execute(() -> move(mailbox, original));
+        }
+        // James's move is copy (ours: the copy keeps the id) then delete of the original
+        return super.move(mailbox, original);
+    }
+
+    @Override
+    public void delete(Mailbox mailbox, MailboxMessage message) throws MailboxException {
+        if (!inTransaction()) {
+            execute(() -> {
+                delete(mailbox, message);
+                return null;
+            });
+            return;
+        }
+        pending.remove(keyOf(mailbox, message.getUid()));
+        super.delete(mailbox, message);
+    }
+
+    @Override
+    public Map<MessageUid, MessageMetaData> deleteMessages(Mailbox mailbox, List<MessageUid> uids) throws MailboxException {
+        if (uids.isEmpty()) {
+            return ImmutableMap.of();
+        }
+        if (!inTransaction()) {
+            return execute(() -> deleteMessages(mailbox, uids));
+        }
+        Map<Long, MessageIdTable.Entry> entries = entries(mailbox, uids.stream().mapToLong(MessageUid::asLong).min().getAsLong(),
+            uids.stream().mapToLong(MessageUid::asLong).max().getAsLong());
+        uids.forEach(uid -> pending.remove(keyOf(mailbox, uid)));
+        Map<MessageUid, MessageMetaData> deleted = super.deleteMessages(mailbox, uids);
+        Map<MessageUid, MessageMetaData> result = new LinkedHashMap<>();
+        deleted.forEach((uid, metaData) -> {
+            MessageIdTable.Entry entry = entries.get(uid.asLong());
+            result.put(uid, entry == null ? metaData : withIds(metaData, entry.messageId(), entry.threadId(), entry.saveDate()));
+        });
+        return result;
+    }
+
+    /**
+     * Like James's, but a modseq is taken only when some flag really changes, and the results carry
+     * the message ids.
+     */
+    @Override
+    public Iterator<UpdatedFlags> updateFlags(Mailbox mailbox, FlagsUpdateCalculator calculator, MessageRange set) throws MailboxException {
+        if (!inTransaction()) {
+            return execute(() -> ImmutableList.copyOf(updateFlags(mailbox, calculator, set))).iterator();
+        }
+        List<MailboxMessage> messages = ImmutableList.copyOf(findInMailbox(mailbox, set, FetchType.METADATA, MessageMapper.UNLIMITED));
+        ImmutableList.Builder<UpdatedFlags> result = ImmutableList.builder();
+        ModSeq modSeq = null;
+        for (MailboxMessage message : messages) {
+            javax.mail.Flags oldFlags = message.createFlags();
+            javax.mail.Flags newFlags = calculator.buildNewFlags(oldFlags);
+            if (UpdatedFlags.flagsChanged(oldFlags, newFlags)) {
+                if (modSeq == null) {
+                    modSeq = modSeqProvider.nextModSeq(mailbox);
+                }
+                message.setFlags(newFlags);
+                message.setModSeq(modSeq);
+            }
+            result.add(UpdatedFlags.builder()
+                .uid(message.getUid())
+                .messageId(message.getMessageId())
+                .modSeq(message.getModSeq())
+                .oldFlags(oldFlags)
+                .newFlags(newFlags)
+                .build());
+        }
+        return result.build().iterator();
+    }
+
+    @Override
+    protected void commit() throws MailboxException {
+        if (!pending.isEmpty()) {
+            try {
+                getEntityManager().flush();
+                for (MessageIdTable.Entry entry : pending.values()) {
+                    table.insert(getEntityManager(), entry);
+                }
+            } catch (PersistenceException e) {
+                throw new MailboxException("Could not record the ids of " + pending.size() + " messages", e);
+            } finally {
+                pending.clear();
+            }
+        }
+        super.commit();
+    }
+
+    @Override
+    protected void rollback() throws MailboxException {
+        pending.clear();
+        super.rollback();
+    }
+
+    @Override
+    public void endRequest() {
+        pending.clear();
+        super.endRequest();
+    }
+
+    private MessageMetaData record(Mailbox mailbox, MessageMetaData stored, MessageId messageId, ThreadId threadId) {
+        Date saveDate = Date.from(clock.instant());
+        MessageIdTable.Key key = keyOf(mailbox, stored.getUid());
+        pending.put(key, new MessageIdTable.Entry(key, messageId, threadId, Optional.of(saveDate)));
+        return withIds(stored, messageId, threadId, Optional.of(saveDate));
+    }
+
+    private List<MailboxMessage> identify(Mailbox mailbox, List<MailboxMessage> messages) {
+        if (messages.isEmpty()) {
+            return messages;
+        }
+        long from = messages.stream().mapToLong(message -> message.getUid().asLong()).min().getAsLong();
+        long to = messages.stream().mapToLong(message -> message.getUid().asLong()).max().getAsLong();
+        Map<Long, MessageIdTable.Entry> entries = entries(mailbox, from, to);
+        List<MailboxMessage> result = new ArrayList<>(messages.size());
+        for (MailboxMessage message : messages) {
+            MessageIdTable.Key key = keyOf(mailbox, message.getUid());
+            MessageIdTable.Entry entry = entries.get(key.uid());
+            if (entry == null) {
+                entry = table.assignMissing(key);
+            }
+            result.add(IdentifiedJpaMessage.of(message, entry));
+        }
+        return result;
+    }
+
+    /** Stored rows of a uid range, with this transaction's not yet written ones over them. */
+    private Map<Long, MessageIdTable.Entry> entries(Mailbox mailbox, long fromUid, long toUid) {
+        long mailboxId = ((JPAId) mailbox.getMailboxId()).getRawId();
+        Map<Long, MessageIdTable.Entry> entries;
+        try {
+            entries = new LinkedHashMap<>(table.inUidRange(getEntityManager(), mailboxId, fromUid, toUid));
+        } catch (PersistenceException e) {
+            throw new IllegalStateException("Could not read message ids of mailbox " + mailboxId, e);
+        }
+        pending.values().stream()
+            .filter(entry -> entry.key().mailboxId() == mailboxId && entry.key().uid() >= fromUid && entry.key().uid() <= toUid)
+            .forEach(entry -> entries.put(entry.key().uid(), entry));
+        return entries;
+    }
+
+    private MessageIdTable.Entry storedIdOf(MailboxMessage message) {
+        MessageIdTable.Key key = new MessageIdTable.Key(((JPAId) message.getMailboxId()).getRawId(), message.getUid().asLong());
+        MessageIdTable.Entry pendingEntry = pending.get(key);
+        if (pendingEntry != null) {
+            return pendingEntry;
+        }
+        MessageIdTable.Entry entry = table.inUidRange(getEntityManager(), key.mailboxId(), key.uid(), key.uid()).get(key.uid());
+        return entry != null ? entry : table.assignMissing(key);
+    }
+
+    private boolean inTransaction() {
+        return getEntityManager().getTransaction().isActive();
+    }
+
+    /** The id a message brings along, unless it is a bare JPA entity, whose id is a placeholder. */
+    static Optional<MessageId> ownIdOf(MailboxMessage message) {
+        if (message instanceof AbstractJPAMailboxMessage) {
+            return Optional.empty();
+        }
+        return Optional.ofNullable(message.getMessageId()).filter(MessageId::isSerializable);
+    }
+
+    static ThreadId ownThreadIdOf(MailboxMessage message, MessageId messageId) {
+        return Optional.ofNullable(message.getThreadId())
+            .filter(ThreadId::isSerializable)
+            .orElseGet(() -> ThreadId.fromBaseMessageId(messageId));
+    }
+
+    static MessageMetaData withIds(MessageMetaData metaData, MessageId messageId, ThreadId threadId, Optional<Date> saveDate) {
+        return new MessageMetaData(metaData.getUid(), metaData.getModSeq(), metaData.getFlags(), metaData.getSize(),
+            metaData.getInternalDate(), saveDate, messageId, threadId);
+    }
+
+    private static MessageIdTable.Key keyOf(Mailbox mailbox, MessageUid uid) {
+        return new MessageIdTable.Key(((JPAId) mailbox.getMailboxId()).getRawId(), uid.asLong());
+    }
+}
