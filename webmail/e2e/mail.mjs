@@ -125,7 +125,9 @@ await run('webmail mail flow', async ({ browser, step, report, watch }) => {
     check((await page.getByLabel('To', { exact: true }).inputValue()).includes(other), 'the reply goes to the sender');
     check((await page.getByLabel('Subject').inputValue()) === `Re: ${readSubject}`, 'the reply subject');
     const body = page.locator('#compose-body');
-    check(await body.evaluate((el) => el === document.activeElement), 'the cursor starts in the body');
+    await page.waitForFunction(() => document.activeElement?.id === 'compose-body', null, { timeout: 5_000 }).catch(() => {
+      throw new Error('the cursor does not start in the body');
+    });
     check((await body.inputValue()).includes(`> `), 'the original is quoted');
     await page.keyboard.type(replyText);
     await dialog.getByRole('button', { name: 'Send' }).click();
@@ -240,7 +242,9 @@ await run('webmail mail flow', async ({ browser, step, report, watch }) => {
   await step('Italian: the interface switches language', async () => {
     await page.locator('#top-language').selectOption('it');
     await page.getByRole('navigation', { name: 'Cartelle' }).getByRole('button', { name: /^Posta in arrivo/ }).waitFor();
-    check((await page.locator('html').getAttribute('lang')) === 'it', 'the page language is it');
+    await page.waitForFunction(() => document.documentElement.lang === 'it', null, { timeout: 5_000 }).catch(() => {
+      throw new Error('the page language is not it');
+    });
     // the same folder and message stay open, in the other language
     await page.getByRole('heading', { level: 1, name: 'Archivio' }).waitFor();
     await page.getByRole('button', { name: 'Rispondi a tutti' }).waitFor();

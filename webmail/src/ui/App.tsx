@@ -1,4 +1,4 @@
-import { useCallback, useEffect, useMemo, useState } from 'preact/hooks';
+import { useCallback, useEffect, useLayoutEffect, useMemo, useState } from 'preact/hooks';
 import { detectLanguage, translator, type Lang, type MessageKey } from '../i18n';
 import { currentSession, type WebSession } from '../session';
 import { I18nContext } from './i18nContext';
@@ -30,7 +30,8 @@ export function App() {
   }, []);
   const [auth, setAuth] = useState<Auth>({ state: 'loading' });
 
-  useEffect(() => {
+  // before the browser paints the new strings, so that a screen reader never reads Italian text as English
+  useLayoutEffect(() => {
     document.documentElement.lang = lang;
     document.title = t('appName');
   }, [lang, t]);

@@ -1,4 +1,4 @@
-import { useEffect, useRef, useState } from 'preact/hooks';
+import { useLayoutEffect, useRef, useState } from 'preact/hooks';
 import type { MailApi, OutgoingAttachment, OutgoingEmail } from '../jmap/mail';
 import type { Identity } from '../jmap/types';
 import { formatAddressList, parseAddressList } from '../mail/address';
@@ -52,7 +52,8 @@ export function Compose({ state, api, identity, draftsId, sentId, onClose, onSav
   const fileInput = useRef<HTMLInputElement>(null);
   const returnFocus = useRef<Element | null>(document.activeElement);
 
-  useEffect(() => {
+  // before the first paint, so that keys typed right after opening land in the form
+  useLayoutEffect(() => {
     // a reply starts above the quote; otherwise the first empty field
     if ((state.mode === 'reply' || state.mode === 'replyAll') && bodyField.current) {
       bodyField.current.focus();
