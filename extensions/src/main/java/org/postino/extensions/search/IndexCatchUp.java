@@ -1,9 +1,11 @@
 package org.postino.extensions.search;
 
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -41,6 +43,8 @@ import reactor.core.publisher.Flux;
 public class IndexCatchUp implements AutoCloseable, org.apache.james.lifecycle.api.Startable {
     private static final Logger LOGGER = LoggerFactory.getLogger(IndexCatchUp.class);
     private static final Username SYSTEM = Username.of("postino-search-catch-up");
+    /** Messages of a mailbox being caught up whose documents are built and not yet written, at most. */
+    private static final int WRITES_UNDER_WAY = 200;
 
     private final PostinoSearchIndex index;
     private final MailIndexClient client;
@@ -187,13 +191,15 @@ public class IndexCatchUp implements AutoCloseable, org.apache.james.lifecycle.a
             Flux<MailboxMessage> stored = messages.findInMailboxReactive(mailbox, MessageRange.all(),
                 MessageMapper.FetchType.METADATA, -1);
             List<MailboxMessage> metadata = stored.collectList().block();
+            // read and build here, one message at a time; the writes go out in bulk requests meanwhile
+            List<CompletableFuture<Void>> writing = new ArrayList<>();
             for (MailboxMessage message : metadata) {
                 Long indexedModSeq = inIndex.remove(message.getUid().asLong());
                 if (indexedModSeq == null || indexedModSeq != message.getModSeq().asLong()) {
                     MailboxMessage full = messages.findInMailboxReactive(mailbox, MessageRange.one(message.getUid()),
                         MessageMapper.FetchType.FULL, 1).blockFirst();
                     if (full != null) {
-                        index.add(session, mailbox, full).block();
+                        writing.add(index.write(full));
                         if (indexedModSeq == null) {
                             result.added++;
                         } else {
@@ -201,7 +207,12 @@ public class IndexCatchUp implements AutoCloseable, org.apache.james.lifecycle.a
                         }
                     }
                 }
+                if (writing.size() >= WRITES_UNDER_WAY) {
+                    CompletableFuture.allOf(writing.toArray(CompletableFuture[]::new)).join();
+                    writing.clear();
+                }
             }
+            CompletableFuture.allOf(writing.toArray(CompletableFuture[]::new)).join();
             if (!inIndex.isEmpty()) {
                 index.delete(session, mailboxId, inIndex.keySet().stream().map(MessageUid::of).toList()).block();
                 result.removed = inIndex.size();

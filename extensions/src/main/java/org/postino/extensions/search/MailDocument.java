@@ -91,6 +91,7 @@ public final class MailDocument {
         Date sentDate = null;
         String subject = null;
         Map<String, List<Mailbox>> addresses = new LinkedHashMap<>();
+        List<String> subjects = new ArrayList<>();
         for (Field field : mime.getHeader().getFields()) {
             String name = field.getName().toLowerCase(Locale.ROOT);
             String raw = Optional.ofNullable(field.getBody()).orElse("");
@@ -106,6 +107,7 @@ public final class MailDocument {
                     if (subject == null) {
                         subject = value;
                     }
+                    subjects.add(cap(value.toLowerCase(Locale.ROOT), MAX_HEADER_CHARS));
                     break;
                 case "message-id":
                     doc.putIfAbsent("mimeMessageId", raw.trim());
@@ -121,6 +123,8 @@ public final class MailDocument {
             }
         }
         doc.put("headers", headers);
+        // the Subject lines again on their own: a substring search of them need not look at every header
+        doc.put("subjectAll", subjects);
         doc.put("sentDate", Optional.ofNullable(sentDate).orElse(message.getInternalDate()).getTime());
         if (subject != null) {
             doc.put("subject", cap(subject, MAX_HEADER_CHARS));

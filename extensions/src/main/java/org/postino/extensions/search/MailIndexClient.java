@@ -26,6 +26,10 @@ import org.opensearch.client.transport.rest_client.RestClientTransport;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import jakarta.json.Json;
+import jakarta.json.JsonObject;
+import jakarta.json.JsonReader;
+
 /**
  * The connection to OpenSearch (embedded node or an operator's cluster) and the mail index in it.
  */
@@ -35,6 +39,9 @@ public final class MailIndexClient implements AutoCloseable {
     private final CompletableFuture<Connection> connection;
     private final String indexName;
     private final AtomicBoolean indexReady = new AtomicBoolean();
+    /** The layout of indexes this Postino creates (mail-index.json's _meta.postino_layout). */
+    static final int LAYOUT = 2;
+    private volatile int layout = LAYOUT;
     private volatile int shards = 1;
     private volatile int replicas = 0;
 
@@ -124,6 +131,15 @@ public final class MailIndexClient implements AutoCloseable {
         ensureIndex(shards, replicas);
     }
 
+    /**
+     * The layout of the mail index as it was created (its mapping's {@code _meta.postino_layout}; 1 when
+     * absent): what a query may rely on. Looks the index up (creating it if missing) the first time.
+     */
+    public int layout() throws IOException {
+        ensureIndex();
+        return layout;
+    }
+
     /** Creates the mail index with Postino's mapping unless it exists. */
     public void ensureIndex(int shards, int replicas) throws IOException {
         if (indexReady.get()) {
@@ -131,6 +147,7 @@ public final class MailIndexClient implements AutoCloseable {
         }
         OpenSearchClient client = client();
         if (client.indices().exists(e -> e.index(indexName)).value()) {
+            adopt();
             indexReady.set(true);
             return;
         }
@@ -141,12 +158,39 @@ public final class MailIndexClient implements AutoCloseable {
             create.setJsonEntity(json);
             connection().restClient.performRequest(create);
             LOGGER.info("Created search index {} ({} shard(s), {} replica(s))", indexName, shards, replicas);
+            layout = LAYOUT;
             indexReady.set(true);
         } catch (ResponseException e) {
             if (!client.indices().exists(x -> x.index(indexName)).value()) {
                 throw e;
             }
+            adopt();
             indexReady.set(true);
+        }
+    }
+
+    /**
+     * An index that exists: reads its layout. One made by an earlier Postino gets the fields added
+     * since (its mapping is strict: documents carrying them would be refused); queries keep to what
+     * its older documents have, and settings fixed at creation (doc values) stay as they were.
+     */
+    private void adopt() throws IOException {
+        Request get = new Request("GET", "/" + indexName + "/_mapping");
+        JsonObject mappings;
+        try (InputStream in = connection().restClient.performRequest(get).getEntity().getContent();
+             JsonReader reader = Json.createReader(in)) {
+            mappings = reader.readObject().values().iterator().next().asJsonObject().getJsonObject("mappings");
+        }
+        JsonObject meta = mappings.getJsonObject("_meta");
+        layout = meta != null && meta.containsKey("postino_layout") ? meta.getJsonNumber("postino_layout").intValue() : 1;
+        if (layout < LAYOUT && !mappings.getJsonObject("properties").containsKey("subjectAll")) {
+            Request put = new Request("PUT", "/" + indexName + "/_mapping");
+            put.setJsonEntity("{\"properties\": {\"subjectAll\": {\"type\": \"wildcard\", \"doc_values\": true}}}");
+            connection().restClient.performRequest(put);
+        }
+        if (layout < LAYOUT) {
+            LOGGER.warn("Search index {} was made by an earlier Postino (layout {}, this one makes {}): searches of headers"
+                + " are slower in it; to rebuild it: stop Postino, delete the index, start Postino (conf/README.md, Search)", indexName, layout, LAYOUT);
         }
     }
 

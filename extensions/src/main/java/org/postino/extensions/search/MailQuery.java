@@ -43,13 +43,19 @@ final class MailQuery {
     private MailQuery() {
     }
 
+    /** The criteria, all of them, over an index of the latest layout. */
     static Query of(List<Criterion> criteria) {
+        return of(criteria, MailIndexClient.LAYOUT);
+    }
+
+    /** The criteria, all of them, over an index of this layout (see {@link MailIndexClient#layout()}). */
+    static Query of(List<Criterion> criteria, int layout) {
         if (criteria.isEmpty()) {
             return Query.of(q -> q.matchAll(m -> m));
         }
         List<Query> queries = new ArrayList<>();
         for (Criterion criterion : criteria) {
-            queries.add(criterion(criterion));
+            queries.add(criterion(criterion, layout));
         }
         return and(queries);
     }
@@ -67,13 +73,13 @@ final class MailQuery {
         return Query.of(q -> q.bool(b -> b.filter(queries)));
     }
 
-    static Query criterion(Criterion criterion) {
+    static Query criterion(Criterion criterion, int layout) {
         if (criterion instanceof SearchQuery.AllCriterion) {
             return Query.of(q -> q.matchAll(m -> m));
         }
         if (criterion instanceof SearchQuery.ConjunctionCriterion) {
             SearchQuery.ConjunctionCriterion conjunction = (SearchQuery.ConjunctionCriterion) criterion;
-            List<Query> parts = conjunction.getCriteria().stream().map(MailQuery::criterion).toList();
+            List<Query> parts = conjunction.getCriteria().stream().map(part -> criterion(part, layout)).toList();
             switch (conjunction.getType()) {
                 case AND:
                     return parts.isEmpty() ? Query.of(q -> q.matchAll(m -> m)) : and(parts);
@@ -89,10 +95,10 @@ final class MailQuery {
             return text((SearchQuery.TextCriterion) criterion);
         }
         if (criterion instanceof SearchQuery.HeaderCriterion) {
-            return header((SearchQuery.HeaderCriterion) criterion);
+            return header((SearchQuery.HeaderCriterion) criterion, layout);
         }
         if (criterion instanceof SearchQuery.SubjectCriterion) {
-            return contains("headers", "subject:", ((SearchQuery.SubjectCriterion) criterion).getSubject());
+            return subject(((SearchQuery.SubjectCriterion) criterion).getSubject(), layout);
         }
         if (criterion instanceof SearchQuery.MimeMessageIDCriterion) {
             return term("mimeMessageId", ((SearchQuery.MimeMessageIDCriterion) criterion).getMessageID().trim());
@@ -181,7 +187,15 @@ final class MailQuery {
         return all.toArray(String[]::new);
     }
 
-    private static Query header(SearchQuery.HeaderCriterion criterion) {
+    /**
+     * Case-insensitive substring of a Subject line: in its own field when the index has it (layout 2),
+     * else among all header lines, where every message has candidates to check.
+     */
+    private static Query subject(String value, int layout) {
+        return layout >= 2 ? contains("subjectAll", "", value) : contains("headers", "subject:", value);
+    }
+
+    private static Query header(SearchQuery.HeaderCriterion criterion, int layout) {
         String name = criterion.getHeaderName().toLowerCase(Locale.ROOT);
         SearchQuery.HeaderOperator operator = criterion.getOperator();
         if (operator instanceof SearchQuery.ExistsOperator) {
@@ -198,7 +212,8 @@ final class MailQuery {
             return date("sentDate", (SearchQuery.DateOperator) operator);
         }
         if (operator instanceof SearchQuery.ContainsOperator) {
-            return contains("headers", name + ":", ((SearchQuery.ContainsOperator) operator).getValue());
+            String value = ((SearchQuery.ContainsOperator) operator).getValue();
+            return name.equals("subject") ? subject(value, layout) : contains("headers", name + ":", value);
         }
         throw new IllegalArgumentException("header operator not supported: " + operator);
     }

@@ -1,5 +1,7 @@
 package org.postino.extensions.search;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -9,24 +11,34 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.atomic.AtomicInteger;
 
+import javax.annotation.PreDestroy;
 import javax.inject.Inject;
 import javax.mail.Flags;
 
+import org.apache.james.core.Username;
 import org.apache.james.events.Event;
 import org.apache.james.events.Group;
 import org.apache.james.mailbox.MailboxManager;
 import org.apache.james.mailbox.MailboxSession;
 import org.apache.james.mailbox.MessageUid;
 import org.apache.james.mailbox.SessionProvider;
+import org.apache.james.mailbox.events.MailboxEvents;
 import org.apache.james.mailbox.events.MailboxEvents.MailboxEvent;
 import org.apache.james.mailbox.exception.MailboxException;
+import org.apache.james.mailbox.exception.MailboxNotFoundException;
 import org.apache.james.mailbox.model.Mailbox;
 import org.apache.james.mailbox.model.MailboxId;
 import org.apache.james.mailbox.model.MessageId;
+import org.apache.james.mailbox.model.MessageRange;
 import org.apache.james.mailbox.model.SearchQuery;
 import org.apache.james.mailbox.model.UpdatedFlags;
 import org.apache.james.mailbox.store.MailboxSessionMapperFactory;
+import org.apache.james.mailbox.store.mail.MessageMapper;
 import org.apache.james.mailbox.store.mail.model.MailboxMessage;
 import org.apache.james.mailbox.store.search.ListeningMessageSearchIndex;
 import org.opensearch.client.json.JsonData;
@@ -41,16 +53,16 @@ import org.opensearch.client.opensearch.core.search.Hit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import jakarta.json.Json;
 import jakarta.json.JsonArray;
 import jakarta.json.JsonObjectBuilder;
 import jakarta.json.JsonNumber;
 import jakarta.json.JsonObject;
 import jakarta.json.JsonString;
 import jakarta.json.JsonValue;
+import jakarta.json.spi.JsonProvider;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
-import reactor.util.retry.Retry;
+import reactor.core.scheduler.Schedulers;
 
 /**
  * Postino's mailbox search index: mailbox events keep an OpenSearch index up to date; IMAP SEARCH,
@@ -63,38 +75,65 @@ import reactor.util.retry.Retry;
  */
 public class PostinoSearchIndex extends ListeningMessageSearchIndex {
     private static final Logger LOGGER = LoggerFactory.getLogger(PostinoSearchIndex.class);
-    private static final int PAGE = 5000;
+    /** Hits a search request asks for at once (the index's max_result_window). */
+    private static final int PAGE = 10_000;
+    /** Operations a bulk request carries at most; also the messages of an Added event indexed as one write. */
+    private static final int BULK_ITEMS = 100;
+    /** Writes waiting whose documents may be built ahead (an Added event beyond them waits to be taken in). */
+    private static final int READY_AHEAD = 128;
+    private static final List<Duration> RETRIES = List.of(Duration.ofMillis(200), Duration.ofMillis(400), Duration.ofMillis(800));
     private static final Group GROUP = new PostinoSearchIndexGroup();
+    /** Looked up once: Json.createObjectBuilder() looks for a provider on the class path at every call. */
+    private static final JsonProvider JSON = JsonProvider.provider();
+    /**
+     * Threads of their own that read new mail from the store and build its documents: not Reactor's
+     * bounded-elastic ones, which the store's own reads may need while these wait for them.
+     */
+    private static final ExecutorService PREPARATION = Executors.newFixedThreadPool(
+        Math.max(2, Runtime.getRuntime().availableProcessors()), new ThreadFactory() {
+            private final AtomicInteger count = new AtomicInteger();
+
+            @Override
+            public Thread newThread(Runnable task) {
+                Thread thread = new Thread(task, "postino-search-prepare-" + count.incrementAndGet());
+                thread.setDaemon(true);
+                return thread;
+            }
+        });
 
     public static class PostinoSearchIndexGroup extends Group {
     }
 
+    private final MailboxSessionMapperFactory factory;
+    private final SessionProvider sessionProvider;
     private final MailIndexClient index;
     private final MailDocument documents;
     private final IndexBacklog backlog;
     private final MailboxId.Factory mailboxIdFactory;
     private final MessageId.Factory messageIdFactory;
-    private final Retry writeRetry;
+    private final IndexWriter writer;
 
     @Inject
     public PostinoSearchIndex(MailboxSessionMapperFactory factory, Set<SearchOverride> searchOverrides,
                               SessionProvider sessionProvider, MailIndexClient index, MailDocument documents,
                               IndexBacklog backlog, MailboxId.Factory mailboxIdFactory, MessageId.Factory messageIdFactory) {
-        this(factory, searchOverrides, sessionProvider, index, documents, backlog, mailboxIdFactory, messageIdFactory,
-            Retry.backoff(3, Duration.ofMillis(200)).maxBackoff(Duration.ofSeconds(2)));
+        this(factory, searchOverrides, sessionProvider, index, documents, backlog, mailboxIdFactory, messageIdFactory, RETRIES);
     }
 
+    /** @param retries the delays after which a failed request is sent again, before its writes fail */
     public PostinoSearchIndex(MailboxSessionMapperFactory factory, Set<SearchOverride> searchOverrides,
                               SessionProvider sessionProvider, MailIndexClient index, MailDocument documents,
                               IndexBacklog backlog, MailboxId.Factory mailboxIdFactory, MessageId.Factory messageIdFactory,
-                              Retry writeRetry) {
+                              List<Duration> retries) {
         super(factory, searchOverrides, sessionProvider);
+        this.factory = factory;
+        this.sessionProvider = sessionProvider;
         this.index = index;
         this.documents = documents;
         this.backlog = backlog;
         this.mailboxIdFactory = mailboxIdFactory;
         this.messageIdFactory = messageIdFactory;
-        this.writeRetry = writeRetry;
+        this.writer = new IndexWriter(index, BULK_ITEMS, READY_AHEAD, retries, Schedulers.boundedElastic(), PREPARATION);
     }
 
     @Override
@@ -113,23 +152,108 @@ public class PostinoSearchIndex extends ListeningMessageSearchIndex {
     }
 
     /**
-     * An event that cannot be indexed after a few quick retries puts its mailbox in the backlog
-     * instead of failing: the catch-up repairs the mailbox as a whole, so no event is needed again.
+     * New mail is indexed after the event is handled, not while it is: James delivers the event while
+     * it holds the mailbox's lock, so one mailbox's deliveries would otherwise wait, one at a time, for a
+     * request and a translog sync each. Queued, the documents of mail arriving together go in one bulk
+     * request. Expunges, flag changes and deletions are written before their event is handled, in line
+     * after the mail queued before them.
+     *
+     * <p>A write that still fails after a few quick retries puts its mailbox in the backlog instead of
+     * failing the event: the catch-up repairs the mailbox as a whole from the store. Mail queued but not
+     * yet written when the server stops is found by the start-up check (counts differ) and indexed then.
      */
     @Override
     public Mono<Void> reactiveEvent(Event event) {
         MailboxId mailboxId = ((MailboxEvent) event).getMailboxId();
-        return Mono.fromFuture(index::connected)
-            .then(Mono.defer(() -> Mono.fromCallable(() -> {
-                    index.ensureIndex();
-                    return true;
-                })
-                .then(super.reactiveEvent(event))
-                .retryWhen(writeRetry)))
+        if (event instanceof MailboxEvents.Added) {
+            return indexLater((MailboxEvents.Added) event);
+        }
+        return super.reactiveEvent(event)
             .onErrorResume(e -> {
                 backlog.markBehind(mailboxId, rootMessage(e));
                 return Mono.empty();
             });
+    }
+
+    /** Queues the indexing of the added messages; completes once the queue has taken them in. */
+    private Mono<Void> indexLater(MailboxEvents.Added added) {
+        MailboxId mailboxId = added.getMailboxId();
+        List<MessageUid> uids = List.copyOf(added.getUids());
+        List<CompletableFuture<Void>> taken = new ArrayList<>();
+        for (int from = 0; from < uids.size(); from += BULK_ITEMS) {
+            List<MessageUid> chunk = uids.subList(from, Math.min(uids.size(), from + BULK_ITEMS));
+            List<CompletableFuture<Void>> write = writer.prepareAndWrite(() -> indexOperations(added.getUsername(), mailboxId, chunk));
+            write.get(1).whenComplete((ok, e) -> {
+                if (e != null) {
+                    backlog.markBehind(mailboxId, rootMessage(e));
+                }
+            });
+            taken.add(write.get(0));
+        }
+        return Mono.fromFuture(CompletableFuture.allOf(taken.toArray(CompletableFuture[]::new)));
+    }
+
+    /** Index operations for the messages of the mailbox with these uids, read from the store (blocking). */
+    private List<BulkOperation> indexOperations(Username username, MailboxId mailboxId, List<MessageUid> uids) {
+        MailboxSession session = sessionProvider.createSystemSession(username);
+        try {
+            Mailbox mailbox = factory.getMailboxMapper(session).findMailboxById(mailboxId)
+                .onErrorResume(MailboxNotFoundException.class, e -> Mono.empty())
+                .block();
+            if (mailbox == null) {
+                return List.of(); // deleted since: its MailboxDeletion event clears it
+            }
+            MessageMapper messages = factory.getMessageMapper(session);
+            List<BulkOperation> operations = new ArrayList<>();
+            for (MessageRange range : MessageRange.toRanges(uids)) {
+                for (MailboxMessage message : messages.findInMailboxReactive(mailbox, range, MessageMapper.FetchType.FULL, -1)
+                         .toIterable()) {
+                    operations.add(indexOperation(message));
+                }
+            }
+            return operations;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } finally {
+            factory.endProcessingRequest(session);
+        }
+    }
+
+    private BulkOperation indexOperation(MailboxMessage message) throws IOException {
+        Map<String, Object> doc = documents.build(message);
+        return BulkOperation.of(op -> op.index(i -> i.index(index.indexName())
+            .id(MailDocument.documentId(message))
+            .routing(message.getMailboxId().serialize())
+            .document(doc)));
+    }
+
+    /** Builds the message's document here and now; completes once it is written. */
+    CompletableFuture<Void> write(MailboxMessage message) {
+        try {
+            return writer.write(List.of(indexOperation(message)), false);
+        } catch (IOException | RuntimeException e) {
+            return CompletableFuture.failedFuture(e);
+        }
+    }
+
+    /** Completes once every write queued so far is done (tests, the catch-up, shutting down). */
+    public Mono<Void> flushed() {
+        return Mono.fromFuture(writer::flushed);
+    }
+
+    /** Bulk requests sent so far and the operations they carried. */
+    long[] writeCounts() {
+        return writer.counts();
+    }
+
+    /** Waits a little for the queued writes, so that a clean stop leaves nothing for the start-up check. */
+    @PreDestroy
+    public void close() {
+        try {
+            flushed().block(Duration.ofSeconds(10));
+        } catch (RuntimeException e) {
+            LOGGER.warn("Search index: writes still queued at shutdown; the start-up check will index them: {}", e.toString());
+        }
     }
 
     private static String rootMessage(Throwable e) {
@@ -142,12 +266,8 @@ public class PostinoSearchIndex extends ListeningMessageSearchIndex {
 
     @Override
     public Mono<Void> add(MailboxSession session, Mailbox mailbox, MailboxMessage message) {
-        return Mono.fromCallable(() -> documents.build(message))
-            .flatMap(doc -> future(() -> index.async().index(i -> i.index(index.indexName())
-                .id(MailDocument.documentId(message))
-                .routing(message.getMailboxId().serialize())
-                .document(doc))))
-            .then();
+        return Mono.fromCallable(() -> indexOperation(message))
+            .flatMap(operation -> Mono.fromFuture(writer.write(List.of(operation), false)));
     }
 
     @Override
@@ -160,16 +280,22 @@ public class PostinoSearchIndex extends ListeningMessageSearchIndex {
             .map(uid -> BulkOperation.of(op -> op.delete(d -> d.index(index.indexName())
                 .id(MailDocument.documentId(routing, uid.asLong())).routing(routing))))
             .toList();
-        return bulk(operations);
+        return Mono.fromFuture(() -> writer.write(operations, true));
     }
 
     @Override
     public Mono<Void> deleteAll(MailboxSession session, MailboxId mailboxId) {
-        return future(() -> index.async().deleteByQuery(d -> d.index(index.indexName())
-            .routing(mailboxId.serialize())
-            .conflicts(org.opensearch.client.opensearch._types.Conflicts.Proceed)
-            .query(q -> q.term(t -> t.field("mailboxId").value(FieldValue.of(mailboxId.serialize()))))))
-            .then();
+        // in line: mail of this mailbox queued before must not be written after
+        return Mono.fromFuture(() -> writer.runInLine(() -> {
+            try {
+                return index.async().deleteByQuery(d -> d.index(index.indexName())
+                    .routing(mailboxId.serialize())
+                    .conflicts(org.opensearch.client.opensearch._types.Conflicts.Proceed)
+                    .query(q -> q.term(t -> t.field("mailboxId").value(FieldValue.of(mailboxId.serialize())))));
+            } catch (IOException e) {
+                return CompletableFuture.failedFuture(e);
+            }
+        }));
     }
 
     @Override
@@ -187,24 +313,7 @@ public class PostinoSearchIndex extends ListeningMessageSearchIndex {
                 .routing(routing)
                 .document(doc))));
         }
-        return bulk(operations);
-    }
-
-    private Mono<Void> bulk(List<BulkOperation> operations) {
-        return future(() -> index.async().bulk(b -> b.index(index.indexName()).operations(operations)))
-            .flatMap(response -> {
-                if (!response.errors()) {
-                    return Mono.empty();
-                }
-                // a document already gone (expunged twice, updated after expunge) is not an error
-                List<String> failures = response.items().stream()
-                    .filter(item -> item.error() != null && item.status() != 404)
-                    .map(item -> item.id() + ": " + item.error().reason())
-                    .toList();
-                return failures.isEmpty() ? Mono.empty()
-                    : Mono.error(new MailboxException("search index refused " + failures.size() + " change(s), e.g. " + failures.get(0)));
-            })
-            .then();
+        return Mono.fromFuture(() -> writer.write(operations, true));
     }
 
     @Override
@@ -237,9 +346,9 @@ public class PostinoSearchIndex extends ListeningMessageSearchIndex {
             throw new IllegalArgumentException("'session' is mandatory");
         }
         checkUpToDate(List.of(mailbox.getMailboxId()));
-        Query query = MailQuery.inMailboxes(List.of(mailbox.getMailboxId().serialize()), MailQuery.of(searchQuery.getCriteria()));
+        Query query = MailQuery.inMailboxes(List.of(mailbox.getMailboxId().serialize()), MailQuery.of(searchQuery.getCriteria(), layout()));
         List<SortOptions> sorts = MailQuery.sorts(searchQuery.getSorts(), false);
-        return scan(query, sorts, Long.MAX_VALUE)
+        return scan(query, sorts, Long.MAX_VALUE, List.of("uid"))
             .map(hit -> MessageUid.of(number(hit, "uid")))
             .onErrorMap(e -> !(e instanceof MailboxException), PostinoSearchIndex::unavailable);
     }
@@ -253,15 +362,23 @@ public class PostinoSearchIndex extends ListeningMessageSearchIndex {
             return Flux.empty();
         }
         checkUpToDate(mailboxIds);
-        Query query = MailQuery.inMailboxes(mailboxIds.stream().map(MailboxId::serialize).toList(), MailQuery.of(searchQuery.getCriteria()));
+        Query query = MailQuery.inMailboxes(mailboxIds.stream().map(MailboxId::serialize).toList(), MailQuery.of(searchQuery.getCriteria(), layout()));
         List<SortOptions> sorts = MailQuery.sorts(searchQuery.getSorts(), true);
         Set<String> seen = new LinkedHashSet<>();
-        return scan(query, sorts, Long.MAX_VALUE)
+        return scan(query, sorts, Long.MAX_VALUE, List.of("messageId"))
             .map(hit -> hit.getString("messageId", ""))
             .filter(id -> !id.isEmpty() && seen.add(id))
             .take(limit)
             .map(messageIdFactory::fromString)
             .onErrorMap(e -> !(e instanceof MailboxException), PostinoSearchIndex::unavailable);
+    }
+
+    private int layout() throws MailboxException {
+        try {
+            return index.layout();
+        } catch (IOException | RuntimeException e) {
+            throw unavailable(e);
+        }
     }
 
     private void checkUpToDate(Collection<MailboxId> mailboxIds) throws MailboxException {
@@ -276,11 +393,6 @@ public class PostinoSearchIndex extends ListeningMessageSearchIndex {
     private static MailboxException unavailable(Throwable e) {
         LOGGER.warn("Search failed: the search index (OpenSearch) did not answer: {}", rootMessage(e));
         return new MailboxException("Search is not available right now: the search index does not answer", e);
-    }
-
-    /** Every hit of the query in sort order, page by page (search_after), reading only the ids. */
-    private Flux<JsonObject> scan(Query query, List<SortOptions> sorts, long max) {
-        return scan(query, sorts, max, List.of("uid", "messageId", "mailboxId"));
     }
 
     /** Every indexed (uid, modSeq) of a mailbox, in uid order. */
@@ -298,7 +410,14 @@ public class PostinoSearchIndex extends ListeningMessageSearchIndex {
         return source.containsKey("modSeq") ? number(source, "modSeq") : -1;
     }
 
+    /** Every hit of the query in sort order, page by page (search_after), with these fields' doc values. */
     private Flux<JsonObject> scan(Query query, List<SortOptions> sorts, long max, List<String> includes) {
+        // the uid is a sort key of every scan: read from the hit's sort values, it needs no doc value
+        int uidSort = uidSortPosition(sorts);
+        List<FieldAndFormat> docValueFields = includes.stream()
+            .filter(field -> !(field.equals("uid") && uidSort >= 0))
+            .map(field -> FieldAndFormat.of(f -> f.field(field)))
+            .toList();
         return Flux.create(sink -> {
             List<String> after = null;
             long emitted = 0;
@@ -308,9 +427,11 @@ public class PostinoSearchIndex extends ListeningMessageSearchIndex {
                     SearchRequest request = SearchRequest.of(s -> {
                         s.index(index.indexName()).query(query).sort(sorts).size(PAGE)
                             .trackTotalHits(t -> t.enabled(false))
-                            // ids from doc values: reading _source would load and parse whole messages
+                            // values from doc values only: any stored field of a hit (even its _id) means
+                            // decompressing the block that holds its whole message (_source)
                             .source(src -> src.fetch(false))
-                            .docvalueFields(includes.stream().map(field -> FieldAndFormat.of(f -> f.field(field))).toList());
+                            .storedFields("_none_")
+                            .docvalueFields(docValueFields);
                         if (searchAfter != null) {
                             s.searchAfter(searchAfter);
                         }
@@ -323,7 +444,7 @@ public class PostinoSearchIndex extends ListeningMessageSearchIndex {
                             sink.complete();
                             return;
                         }
-                        sink.next(docValues(hit));
+                        sink.next(docValues(hit, uidSort));
                     }
                     if (hits.size() < PAGE) {
                         break;
@@ -337,8 +458,20 @@ public class PostinoSearchIndex extends ListeningMessageSearchIndex {
         });
     }
 
-    private static JsonObject docValues(Hit<JsonData> hit) {
-        JsonObjectBuilder values = Json.createObjectBuilder();
+    private static int uidSortPosition(List<SortOptions> sorts) {
+        for (int i = 0; i < sorts.size(); i++) {
+            if (sorts.get(i).isField() && sorts.get(i).field().field().equals("uid")) {
+                return i;
+            }
+        }
+        return -1;
+    }
+
+    private static JsonObject docValues(Hit<JsonData> hit, int uidSort) {
+        JsonObjectBuilder values = JSON.createObjectBuilder();
+        if (uidSort >= 0) {
+            values.add("uid", Long.parseLong(hit.sort().get(uidSort)));
+        }
         hit.fields().forEach((field, data) -> {
             JsonValue value = data.toJson();
             if (value instanceof JsonArray && !((JsonArray) value).isEmpty()) {

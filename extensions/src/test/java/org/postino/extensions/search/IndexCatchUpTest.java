@@ -25,7 +25,6 @@ import org.junit.jupiter.api.Test;
 import com.google.common.collect.ImmutableSet;
 
 import reactor.core.publisher.Flux;
-import reactor.util.retry.Retry;
 
 /**
  * The index falls behind while OpenSearch cannot be written (here: nothing listens where the
@@ -55,7 +54,7 @@ class IndexCatchUpTest {
             .defaultMessageParser()
             .listeningSearchIndex(stage -> listening[0] = new PostinoSearchIndex(stage.getMapperFactory(), ImmutableSet.of(),
                 stage.getSessionProvider(), down, SearchTestIndex.documents(), backlog,
-                new InMemoryId.Factory(), new InMemoryMessageId.Factory(), Retry.max(0)))
+                new InMemoryId.Factory(), new InMemoryMessageId.Factory(), List.of()))
             .noPreDeletionHooks()
             .storeQuotaManager()
             .build();

@@ -75,5 +75,6 @@ class MailDocumentTest {
         assertThat(attachments.get(0)).containsEntry("fileName", "preventivo-marzo.pdf").containsEntry("mediaType", "application/pdf");
         assertThat((String) attachments.get(0).get("text")).contains("arance siciliane");
         assertThat((List<Object>) doc.get("headers")).contains("subject:preventivo per la consegna");
+        assertThat((List<Object>) doc.get("subjectAll")).containsExactly("preventivo per la consegna");
     }
 }

@@ -1,0 +1,82 @@
+package org.postino.extensions.search;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+
+import org.apache.james.core.Username;
+import org.apache.james.mailbox.MailboxSession;
+import org.apache.james.mailbox.MessageManager;
+import org.apache.james.mailbox.inmemory.InMemoryId;
+import org.apache.james.mailbox.inmemory.InMemoryMessageId;
+import org.apache.james.mailbox.inmemory.manager.InMemoryIntegrationResources;
+import org.apache.james.mailbox.model.MailboxPath;
+import org.apache.james.mailbox.model.SearchQuery;
+import org.apache.james.mailbox.store.StoreMailboxManager;
+import org.apache.james.mime4j.dom.Message;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+import com.google.common.collect.ImmutableSet;
+
+import reactor.core.publisher.Flux;
+
+/**
+ * New mail is queued for the index: a delivery does not wait for OpenSearch (here: not even started
+ * yet), and the mail is indexed, in bulk, once it answers.
+ */
+class IndexingQueueTest {
+    private final String indexName = "test-" + UUID.randomUUID();
+    private final CompletableFuture<List<URI>> hosts = new CompletableFuture<>();
+    private final MailIndexClient client = new MailIndexClient(hosts, null, null, indexName, 5_000, 30_000);
+
+    @AfterEach
+    void drop() throws Exception {
+        client.client().indices().delete(d -> d.index(indexName));
+        client.close();
+    }
+
+    @Test
+    void deliveriesDoNotWaitForTheIndexAndAreIndexedTogetherOnceItAnswers() throws Exception {
+        PostinoSearchIndex[] listening = new PostinoSearchIndex[1];
+        InMemoryIntegrationResources resources = InMemoryIntegrationResources.builder()
+            .preProvisionnedFakeAuthenticator()
+            .fakeAuthorizator()
+            .inVmEventBus()
+            .defaultAnnotationLimits()
+            .defaultMessageParser()
+            .listeningSearchIndex(stage -> listening[0] = new PostinoSearchIndex(stage.getMapperFactory(), ImmutableSet.of(),
+                stage.getSessionProvider(), client, SearchTestIndex.documents(), IndexBacklog.inMemory(),
+                new InMemoryId.Factory(), new InMemoryMessageId.Factory()))
+            .noPreDeletionHooks()
+            .storeQuotaManager()
+            .build();
+        StoreMailboxManager manager = resources.getMailboxManager();
+        MailboxSession session = manager.createSystemSession(Username.of("carol"));
+        MailboxPath inbox = MailboxPath.inbox(session);
+        manager.createMailbox(inbox, session);
+        MessageManager mailbox = manager.getMailbox(inbox, session);
+
+        long started = System.nanoTime();
+        for (int n = 0; n < 20; n++) {
+            mailbox.appendMessage(MessageManager.AppendCommand.from(Message.Builder.of()
+                .setSubject("lantern " + n).setBody("a note about lanterns", StandardCharsets.UTF_8)), session);
+        }
+        assertThat(Duration.ofNanos(System.nanoTime() - started)).isLessThan(Duration.ofSeconds(10));
+        assertThat(listening[0].writeCounts()[0]).isZero();
+
+        hosts.complete(List.of(SearchTestIndex.node()));
+        listening[0].flushed().block(Duration.ofSeconds(60));
+        listening[0].refresh();
+
+        assertThat(Flux.from(mailbox.search(SearchQuery.of(SearchQuery.bodyContains("lanterns")), session)).collectList().block())
+            .hasSize(20);
+        // the 20 waited together for the index: far fewer requests than messages
+        assertThat(listening[0].writeCounts()[0]).isLessThan(5);
+    }
+}
