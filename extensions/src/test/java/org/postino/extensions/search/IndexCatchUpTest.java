@@ -9,13 +9,10 @@ import java.time.Duration;
 import java.util.List;
 import java.util.UUID;
 
-import org.apache.james.core.Username;
 import org.apache.james.mailbox.MailboxSession;
 import org.apache.james.mailbox.MessageManager;
 import org.apache.james.mailbox.inmemory.InMemoryId;
 import org.apache.james.mailbox.inmemory.InMemoryMessageId;
-import org.apache.james.mailbox.inmemory.manager.InMemoryIntegrationResources;
-import org.apache.james.mailbox.model.MailboxPath;
 import org.apache.james.mailbox.model.SearchQuery;
 import org.apache.james.mailbox.store.StoreMailboxManager;
 import org.apache.james.mime4j.dom.Message;
@@ -45,24 +42,10 @@ class IndexCatchUpTest {
         good.ensureIndex(1, 0);
         MailIndexClient down = new MailIndexClient(List.of(URI.create("http://127.0.0.251:9")), null, null, indexName, 500, 1_000);
         IndexBacklog backlog = IndexBacklog.inMemory();
-        PostinoSearchIndex[] listening = new PostinoSearchIndex[1];
-        InMemoryIntegrationResources resources = InMemoryIntegrationResources.builder()
-            .preProvisionnedFakeAuthenticator()
-            .fakeAuthorizator()
-            .inVmEventBus()
-            .defaultAnnotationLimits()
-            .defaultMessageParser()
-            .listeningSearchIndex(stage -> listening[0] = new PostinoSearchIndex(stage.getMapperFactory(), ImmutableSet.of(),
-                stage.getSessionProvider(), down, SearchTestIndex.documents(), backlog,
-                new InMemoryId.Factory(), new InMemoryMessageId.Factory(), List.of()))
-            .noPreDeletionHooks()
-            .storeQuotaManager()
-            .build();
-        StoreMailboxManager manager = resources.getMailboxManager();
-        MailboxSession session = manager.createSystemSession(Username.of("alice"));
-        MailboxPath inbox = MailboxPath.inbox(session);
-        manager.createMailbox(inbox, session);
-        MessageManager mailbox = manager.getMailbox(inbox, session);
+        IndexedStore store = IndexedStore.create("alice", down, backlog, List.of());
+        StoreMailboxManager manager = store.manager();
+        MailboxSession session = store.session();
+        MessageManager mailbox = store.inbox();
         for (String word : List.of("harbour", "harbour", "meadow")) {
             mailbox.appendMessage(MessageManager.AppendCommand.from(Message.Builder.of()
                 .setSubject("about a " + word).setBody("a note about a " + word, java.nio.charset.StandardCharsets.UTF_8)), session);
@@ -90,12 +73,10 @@ class IndexCatchUpTest {
     void theStartUpCheckFindsMailThatWasNeverIndexed() throws Exception {
         good.ensureIndex(1, 0);
         IndexBacklog backlog = IndexBacklog.inMemory();
-        InMemoryIntegrationResources resources = InMemoryIntegrationResources.defaultResources();
-        StoreMailboxManager manager = resources.getMailboxManager();
-        MailboxSession session = manager.createSystemSession(Username.of("bob"));
-        MailboxPath inbox = MailboxPath.inbox(session);
-        manager.createMailbox(inbox, session);
-        MessageManager mailbox = manager.getMailbox(inbox, session);
+        IndexedStore store = IndexedStore.unindexed("bob");
+        StoreMailboxManager manager = store.manager();
+        MailboxSession session = store.session();
+        MessageManager mailbox = store.inbox();
         mailbox.appendMessage(MessageManager.AppendCommand.from(Message.Builder.of()
             .setSubject("lost").setBody("delivered while the server was being killed", java.nio.charset.StandardCharsets.UTF_8)), session);
 

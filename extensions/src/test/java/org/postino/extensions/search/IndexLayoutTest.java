@@ -6,22 +6,15 @@ import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.UUID;
 
-import org.apache.james.core.Username;
 import org.apache.james.mailbox.MailboxSession;
 import org.apache.james.mailbox.MessageManager;
-import org.apache.james.mailbox.inmemory.InMemoryId;
-import org.apache.james.mailbox.inmemory.InMemoryMessageId;
-import org.apache.james.mailbox.inmemory.manager.InMemoryIntegrationResources;
-import org.apache.james.mailbox.model.MailboxPath;
 import org.apache.james.mailbox.model.SearchQuery;
-import org.apache.james.mailbox.store.StoreMailboxManager;
 import org.apache.james.mime4j.dom.Message;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.opensearch.client.Request;
 import org.opensearch.client.RestClient;
 
-import com.google.common.collect.ImmutableSet;
 
 import reactor.core.publisher.Flux;
 
@@ -65,24 +58,10 @@ class IndexLayoutTest {
 
         assertThat(client.layout()).isEqualTo(1);
 
-        PostinoSearchIndex[] listening = new PostinoSearchIndex[1];
-        InMemoryIntegrationResources resources = InMemoryIntegrationResources.builder()
-            .preProvisionnedFakeAuthenticator()
-            .fakeAuthorizator()
-            .inVmEventBus()
-            .defaultAnnotationLimits()
-            .defaultMessageParser()
-            .listeningSearchIndex(stage -> listening[0] = new PostinoSearchIndex(stage.getMapperFactory(), ImmutableSet.of(),
-                stage.getSessionProvider(), client, SearchTestIndex.documents(), IndexBacklog.inMemory(),
-                new InMemoryId.Factory(), new InMemoryMessageId.Factory()))
-            .noPreDeletionHooks()
-            .storeQuotaManager()
-            .build();
-        StoreMailboxManager manager = resources.getMailboxManager();
-        MailboxSession session = manager.createSystemSession(Username.of("dave"));
-        MailboxPath inbox = MailboxPath.inbox(session);
-        manager.createMailbox(inbox, session);
-        MessageManager mailbox = manager.getMailbox(inbox, session);
+        IndexedStore store = IndexedStore.create("dave", client, IndexBacklog.inMemory(), null);
+        PostinoSearchIndex[] listening = {store.index()};
+        MailboxSession session = store.session();
+        MessageManager mailbox = store.inbox();
         mailbox.appendMessage(MessageManager.AppendCommand.from(Message.Builder.of()
             .setSubject("New Lighthouse").setBody("a note", StandardCharsets.UTF_8)), session);
         listening[0].flushed().block();

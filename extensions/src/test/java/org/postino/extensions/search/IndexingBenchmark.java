@@ -17,9 +17,6 @@ import java.util.stream.Stream;
 import org.apache.james.core.Username;
 import org.apache.james.mailbox.MailboxSession;
 import org.apache.james.mailbox.MessageManager;
-import org.apache.james.mailbox.inmemory.InMemoryId;
-import org.apache.james.mailbox.inmemory.InMemoryMessageId;
-import org.apache.james.mailbox.inmemory.manager.InMemoryIntegrationResources;
 import org.apache.james.mailbox.model.MailboxPath;
 import org.apache.james.mailbox.store.StoreMailboxManager;
 import org.junit.jupiter.api.Test;
@@ -28,7 +25,6 @@ import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
 import org.postino.extensions.search.embedded.EmbeddedOpenSearch;
 import org.postino.extensions.search.embedded.OpenSearchNode;
 
-import com.google.common.collect.ImmutableSet;
 
 /**
  * Cost of indexing, not a test: appends real mail to an in-memory mailbox whose search index is
@@ -57,24 +53,10 @@ class IndexingBenchmark {
             node.start();
             MailIndexClient client = new MailIndexClient(List.of(node.uri()), null, null, "bench-" + UUID.randomUUID(), 5_000, 30_000);
             client.ensureIndex(1, 0);
-            PostinoSearchIndex[] index = new PostinoSearchIndex[1];
-            InMemoryIntegrationResources resources = InMemoryIntegrationResources.builder()
-                .preProvisionnedFakeAuthenticator()
-                .fakeAuthorizator()
-                .inVmEventBus()
-                .defaultAnnotationLimits()
-                .defaultMessageParser()
-                .listeningSearchIndex(stage -> index[0] = new PostinoSearchIndex(stage.getMapperFactory(), ImmutableSet.of(),
-                    stage.getSessionProvider(), client, SearchTestIndex.documents(), IndexBacklog.inMemory(),
-                    new InMemoryId.Factory(), new InMemoryMessageId.Factory()))
-                .noPreDeletionHooks()
-                .storeQuotaManager()
-                .build();
-            StoreMailboxManager manager = resources.getMailboxManager();
-            MailboxSession session = manager.createSystemSession(USER);
-            MailboxPath inbox = MailboxPath.inbox(USER);
-            manager.createMailbox(inbox, session);
-            MessageManager mailbox = manager.getMailbox(inbox, session);
+            IndexedStore store = IndexedStore.create(USER.asString(), client, IndexBacklog.inMemory(), null);
+            PostinoSearchIndex[] index = {store.index()};
+            MailboxSession session = store.session();
+            MessageManager mailbox = store.inbox();
 
             AtomicInteger next = new AtomicInteger();
             run(mailbox, session, corpus, next, warmup, threads);
@@ -114,35 +96,22 @@ class IndexingBenchmark {
     @EnabledIfSystemProperty(named = "postino.bench.dump", matches = ".+")
     void dump() throws Exception {
         int messages = Integer.getInteger("postino.bench.messages", 4000);
-        List<byte[]> corpus = corpus(Path.of(System.getProperty("postino.bench.corpus")));
-        InMemoryIntegrationResources resources = InMemoryIntegrationResources.defaultResources();
-        StoreMailboxManager manager = resources.getMailboxManager();
-        MailboxSession session = manager.createSystemSession(USER);
-        MailboxPath inbox = MailboxPath.inbox(USER);
-        manager.createMailbox(inbox, session);
-        MessageManager mailbox = manager.getMailbox(inbox, session);
-        for (int n = 0; n < messages; n++) {
-            mailbox.appendMessage(MessageManager.AppendCommand.builder().build(corpus.get(n % corpus.size())), session);
-        }
+        List<org.apache.james.mailbox.store.mail.model.MailboxMessage> stored = storedCorpus(messages);
         MailDocument documents = SearchTestIndex.documents();
         org.opensearch.client.json.jsonb.JsonbJsonpMapper mapper = new org.opensearch.client.json.jsonb.JsonbJsonpMapper();
         try (java.io.Writer out = Files.newBufferedWriter(Path.of(System.getProperty("postino.bench.dump")))) {
-            manager.getMapperFactory().getMessageMapper(session)
-                .findInMailbox(manager.getMapperFactory().getMailboxMapper(session).findMailboxByPath(inbox).block(),
-                    org.apache.james.mailbox.model.MessageRange.all(),
-                    org.apache.james.mailbox.store.mail.MessageMapper.FetchType.FULL, -1)
-                .forEachRemaining(message -> {
-                    try {
-                        java.io.StringWriter json = new java.io.StringWriter();
-                        try (jakarta.json.stream.JsonGenerator generator = mapper.jsonProvider().createGenerator(json)) {
-                            mapper.serialize(documents.build(message), generator);
-                        }
-                        out.write(json.toString().replace('\n', ' '));
-                        out.write('\n');
-                    } catch (IOException e) {
-                        throw new java.io.UncheckedIOException(e);
+            stored.forEach(message -> {
+                try {
+                    java.io.StringWriter json = new java.io.StringWriter();
+                    try (jakarta.json.stream.JsonGenerator generator = mapper.jsonProvider().createGenerator(json)) {
+                        mapper.serialize(documents.build(message), generator);
                     }
-                });
+                    out.write(json.toString().replace('\n', ' '));
+                    out.write('\n');
+                } catch (IOException e) {
+                    throw new java.io.UncheckedIOException(e);
+                }
+            });
         }
     }
 
@@ -154,22 +123,7 @@ class IndexingBenchmark {
     @EnabledIfSystemProperty(named = "postino.bench.build", matches = "true")
     void build() throws Exception {
         int messages = Integer.getInteger("postino.bench.messages", 4000);
-        List<byte[]> corpus = corpus(Path.of(System.getProperty("postino.bench.corpus")));
-        InMemoryIntegrationResources resources = InMemoryIntegrationResources.defaultResources();
-        StoreMailboxManager manager = resources.getMailboxManager();
-        MailboxSession session = manager.createSystemSession(USER);
-        MailboxPath inbox = MailboxPath.inbox(USER);
-        manager.createMailbox(inbox, session);
-        MessageManager mailbox = manager.getMailbox(inbox, session);
-        for (int n = 0; n < messages; n++) {
-            mailbox.appendMessage(MessageManager.AppendCommand.builder().build(corpus.get(n % corpus.size())), session);
-        }
-        List<org.apache.james.mailbox.store.mail.model.MailboxMessage> stored = new ArrayList<>();
-        manager.getMapperFactory().getMessageMapper(session)
-            .findInMailbox(manager.getMapperFactory().getMailboxMapper(session).findMailboxByPath(inbox).block(),
-                org.apache.james.mailbox.model.MessageRange.all(),
-                org.apache.james.mailbox.store.mail.MessageMapper.FetchType.FULL, -1)
-            .forEachRemaining(stored::add);
+        List<org.apache.james.mailbox.store.mail.model.MailboxMessage> stored = storedCorpus(messages);
         MailDocument documents = SearchTestIndex.documents();
         org.opensearch.client.json.jsonb.JsonbJsonpMapper mapper = new org.opensearch.client.json.jsonb.JsonbJsonpMapper();
         java.lang.management.ThreadMXBean threads = ManagementFactory.getThreadMXBean();
@@ -232,6 +186,23 @@ class IndexingBenchmark {
             }
         }
         return new long[] {jvm, ticks * 10_000_000L, busy * 10_000_000L};
+    }
+
+    /** The first {@code messages} of the corpus (repeated as needed), stored in an in-memory INBOX and read back. */
+    private static List<org.apache.james.mailbox.store.mail.model.MailboxMessage> storedCorpus(int messages) throws Exception {
+        List<byte[]> corpus = corpus(Path.of(System.getProperty("postino.bench.corpus")));
+        IndexedStore store = IndexedStore.unindexed(USER.asString());
+        for (int n = 0; n < messages; n++) {
+            store.inbox().appendMessage(MessageManager.AppendCommand.builder().build(corpus.get(n % corpus.size())), store.session());
+        }
+        var mappers = store.manager().getMapperFactory();
+        List<org.apache.james.mailbox.store.mail.model.MailboxMessage> stored = new ArrayList<>();
+        mappers.getMessageMapper(store.session())
+            .findInMailbox(mappers.getMailboxMapper(store.session()).findMailboxByPath(MailboxPath.inbox(USER)).block(),
+                org.apache.james.mailbox.model.MessageRange.all(),
+                org.apache.james.mailbox.store.mail.MessageMapper.FetchType.FULL, -1)
+            .forEachRemaining(stored::add);
+        return stored;
     }
 
     private static List<byte[]> corpus(Path folder) throws IOException {

@@ -9,20 +9,13 @@ import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 
-import org.apache.james.core.Username;
 import org.apache.james.mailbox.MailboxSession;
 import org.apache.james.mailbox.MessageManager;
-import org.apache.james.mailbox.inmemory.InMemoryId;
-import org.apache.james.mailbox.inmemory.InMemoryMessageId;
-import org.apache.james.mailbox.inmemory.manager.InMemoryIntegrationResources;
-import org.apache.james.mailbox.model.MailboxPath;
 import org.apache.james.mailbox.model.SearchQuery;
-import org.apache.james.mailbox.store.StoreMailboxManager;
 import org.apache.james.mime4j.dom.Message;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
-import com.google.common.collect.ImmutableSet;
 
 import reactor.core.publisher.Flux;
 
@@ -43,24 +36,10 @@ class IndexingQueueTest {
 
     @Test
     void deliveriesDoNotWaitForTheIndexAndAreIndexedTogetherOnceItAnswers() throws Exception {
-        PostinoSearchIndex[] listening = new PostinoSearchIndex[1];
-        InMemoryIntegrationResources resources = InMemoryIntegrationResources.builder()
-            .preProvisionnedFakeAuthenticator()
-            .fakeAuthorizator()
-            .inVmEventBus()
-            .defaultAnnotationLimits()
-            .defaultMessageParser()
-            .listeningSearchIndex(stage -> listening[0] = new PostinoSearchIndex(stage.getMapperFactory(), ImmutableSet.of(),
-                stage.getSessionProvider(), client, SearchTestIndex.documents(), IndexBacklog.inMemory(),
-                new InMemoryId.Factory(), new InMemoryMessageId.Factory()))
-            .noPreDeletionHooks()
-            .storeQuotaManager()
-            .build();
-        StoreMailboxManager manager = resources.getMailboxManager();
-        MailboxSession session = manager.createSystemSession(Username.of("carol"));
-        MailboxPath inbox = MailboxPath.inbox(session);
-        manager.createMailbox(inbox, session);
-        MessageManager mailbox = manager.getMailbox(inbox, session);
+        IndexedStore store = IndexedStore.create("carol", client, IndexBacklog.inMemory(), null);
+        PostinoSearchIndex[] listening = {store.index()};
+        MailboxSession session = store.session();
+        MessageManager mailbox = store.inbox();
 
         long started = System.nanoTime();
         for (int n = 0; n < 20; n++) {

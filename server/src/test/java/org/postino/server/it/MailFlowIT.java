@@ -242,8 +242,8 @@ class MailFlowIT {
         List<String> stored = storedMessages(BARE, 2).stream().map(m -> new String(m, StandardCharsets.US_ASCII)).toList();
         String fromUser = stored.stream().filter(m -> m.contains("bare submission")).findFirst().orElseThrow();
         String fromOutside = stored.stream().filter(m -> m.contains("bare from outside")).findFirst().orElseThrow();
-        assertThat(fromUser).containsPattern("(?m)^Message-ID: <[0-9a-f-]{36}@example\\.com>\r$")
-            .containsPattern("(?m)^Date: \\w{3}, \\d{1,2} \\w{3} \\d{4} \\d{2}:\\d{2}:\\d{2} [+-]\\d{4}\r$")
+        assertThat(fromUser).containsPattern("(?m)^Message-ID: <[0-9a-f-]{36}@example\\.com>$")
+            .containsPattern("(?m)^Date: \\w{3}, \\d{1,2} \\w{3} \\d{4} \\d{2}:\\d{2}:\\d{2} [+-]\\d{4}$")
             .endsWith(new String(submitted, StandardCharsets.US_ASCII));
         assertThat(fromOutside).doesNotContainPattern("(?mi)^(Date|Message-ID):")
             .endsWith(new String(relayed, StandardCharsets.US_ASCII));
