@@ -19,6 +19,7 @@ import org.apache.james.util.Port;
 import org.postino.server.autoconfig.AutoconfigRoutes;
 import org.postino.server.tls.SelfSignedKeystore;
 import org.postino.server.web.CookieAuthenticationStrategy;
+import org.postino.server.web.RateLimitedBasicAuthentication;
 import org.postino.server.web.WebmailModule;
 
 import com.google.inject.Module;
@@ -72,11 +73,12 @@ public final class JmapModules {
         rfc8621Properties.addProperty("url.prefix", settings.urlPrefix().toString());
         rfc8621Properties.addProperty("websocket.url.prefix", settings.websocketPrefix().toString());
         rfc8621Properties.addProperty("upload.max.size", Long.toString(settings.maxUploadBytes()));
-        // Basic for JMAP clients, the webmail's session cookie for browsers. James's default also lists JWT bearer
-        // tokens, which Postino configures no key for (every token would be refused): left out.
+        // Basic for JMAP clients (under the webmail's sign-in rate limits), the webmail's session cookie for browsers.
+        // James's default also lists JWT bearer tokens, which Postino configures no key for (every token would be
+        // refused): left out.
         JmapRfc8621Configuration rfc8621 = JmapRfc8621Configuration.from(rfc8621Properties)
             .withAuthenticationStrategies(Optional.of(List.of(
-                "BasicAuthenticationStrategy", CookieAuthenticationStrategy.class.getName())));
+                RateLimitedBasicAuthentication.class.getName(), CookieAuthenticationStrategy.class.getName())));
 
         Module james = Modules.combine(
             new JmapEventBusModule(),

@@ -21,6 +21,11 @@ import reactor.core.scheduler.Schedulers;
  * the user exists or not, so timing tells no more than the (identical) answer does. A success clears the user name's
  * count, never the address's (an attacker with one account of their own must not wipe their address's record).
  * Failures are logged with the user name as typed and the client address; passwords never are.
+ *
+ * <p>JMAP clients' Basic authentication ({@link RateLimitedBasicAuthentication}) goes through the same counts, so a
+ * password guesser gains nothing by switching between the webmail and the JMAP API. It does not clear the user
+ * name's count on success: a client sends the password with every request, and its polling would otherwise wipe
+ * the count of a guesser trying the same account from elsewhere.
  */
 public class WebLogin {
 
@@ -33,7 +38,11 @@ public class WebLogin {
     static final int MAX_USERNAME = 320;
     static final int MAX_PASSWORD = 1024;
 
-    public sealed interface Outcome permits SignedIn, Refused, RateLimited {
+    public sealed interface Outcome permits SignedIn, Verified, Refused, RateLimited {
+    }
+
+    /** The password is right (no session made: {@link #verify}). */
+    public record Verified(Username username) implements Outcome {
     }
 
     public record SignedIn(WebSessionStore.Created session) implements Outcome {
@@ -67,11 +76,27 @@ public class WebLogin {
     }
 
     public Mono<Outcome> signIn(String typedUsername, String password, String clientAddress) {
+        return verify(typedUsername, password, clientAddress, "Webmail sign-in", true)
+            .map(outcome -> {
+                if (outcome instanceof Verified verified) {
+                    LOGGER.info("Webmail sign-in of {} from {}", verified.username().asString(), clientAddress);
+                    return new SignedIn(sessions.create(verified.username()));
+                }
+                return outcome;
+            });
+    }
+
+    /**
+     * Checks a password under the same rate limits and failure floor as a sign-in: {@link Verified}, {@link Refused}
+     * or {@link RateLimited}. {@code what} names the attempt in log lines.
+     */
+    public Mono<Outcome> verify(String typedUsername, String password, String clientAddress, String what,
+                                boolean successClearsUserCount) {
         String userKey = "user:" + (typedUsername == null ? "" : typedUsername.trim().toLowerCase(Locale.ROOT));
         String addressKey = "address:" + clientAddress;
         Optional<Duration> wait = longest(perUser.retryAfter(userKey), perAddress.retryAfter(addressKey));
         if (wait.isPresent()) {
-            LOGGER.warn("Webmail sign-in refused (too many failures) for user '{}' from {}", printable(typedUsername),
+            LOGGER.warn("{} refused (too many failures) for user '{}' from {}", what, printable(typedUsername),
                 clientAddress);
             return Mono.just(new RateLimited(wait.get()));
         }
@@ -79,18 +104,19 @@ public class WebLogin {
         return Mono.fromCallable(() -> check(typedUsername, password))
             .subscribeOn(Schedulers.boundedElastic())
             .onErrorResume(e -> {
-                LOGGER.error("Webmail sign-in of '{}' could not be checked", printable(typedUsername), e);
+                LOGGER.error("{} of '{}' could not be checked", what, printable(typedUsername), e);
                 return Mono.just(Optional.empty());
             })
             .flatMap(user -> {
                 if (user.isPresent()) {
-                    perUser.reset(userKey);
-                    LOGGER.info("Webmail sign-in of {} from {}", user.get().asString(), clientAddress);
-                    return Mono.just((Outcome) new SignedIn(sessions.create(user.get())));
+                    if (successClearsUserCount) {
+                        perUser.reset(userKey);
+                    }
+                    return Mono.just((Outcome) new Verified(user.get()));
                 }
                 perUser.recordFailure(userKey);
                 perAddress.recordFailure(addressKey);
-                LOGGER.warn("Webmail sign-in failed for user '{}' from {}", printable(typedUsername), clientAddress);
+                LOGGER.warn("{} failed for user '{}' from {}", what, printable(typedUsername), clientAddress);
                 Duration elapsed = Duration.ofNanos(System.nanoTime() - started);
                 Duration remaining = failureFloor.minus(elapsed);
                 Mono<Outcome> refused = Mono.just(new Refused());

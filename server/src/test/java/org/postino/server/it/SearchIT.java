@@ -94,6 +94,16 @@ class SearchIT {
         assertThat(new JmapClient(postino.jmapPort(), ALICE, "wrong password").get("/jmap/session").statusCode()).isEqualTo(401);
         assertThat(new JmapClient(postino.jmapPort(), "nobody@example.com", PASSWORD).get("/jmap/session").statusCode()).isEqualTo(401);
         assertThat(new JmapClient(postino.jmapPort(), ALICE, PASSWORD).get("/jmap/session").statusCode()).isEqualTo(200);
+
+        // password guessing over JMAP meets the webmail sign-in's limit: 5 failures per user name in 5 minutes
+        JmapClient guesser = new JmapClient(postino.jmapPort(), "guessed@example.com", "guess");
+        for (int i = 0; i < 5; i++) {
+            assertThat(guesser.get("/jmap/session").statusCode()).isEqualTo(401);
+        }
+        java.net.http.HttpResponse<String> limited = guesser.get("/jmap/session");
+        assertThat(limited.statusCode()).isEqualTo(401);
+        assertThat(limited.headers().firstValue("Retry-After")).isPresent();
+        assertThat(new JmapClient(postino.jmapPort(), ALICE, PASSWORD).get("/jmap/session").statusCode()).isEqualTo(200);
     }
 
     @Test
