@@ -7,7 +7,7 @@
 #   bench/webmail.sh              20 users, 2,000 messages in the measured INBOX, 10 cold + 10 warm renders and
 #                                 200 JMAP rounds per phase, load 20 msg/s (4 sessions) + 10 JMAP clients polling every 2 s:
 #                                 bench/results/<YYYY-MM-DD>/webmail.{json,md}
-#   bench/webmail.sh --smoke      tiny N (100 messages, 3 cold + 3 warm renders, 10 JMAP rounds, 3 users, load 10 msg/s), one instance, ~90 s;
+#   bench/webmail.sh --smoke      tiny N (100 messages, 3 cold + 3 warm renders, 10 JMAP rounds, 3 users, load 10 msg/s), one instance, ~2 min;
 #                                 bench/target/webmail-smoke/results/; non-zero exit on any failure
 #   Other options are passed to webmail.py: --users N --messages N --cold N --warm N --iterations N
 #     --warmup-iterations N --rate MSG_S --smtp-sessions N --bench-share N --pollers N --poll-interval S
