@@ -62,6 +62,12 @@ final class MessageIdTable {
 
     private final EntityManagerFactory entityManagerFactory;
     private final MessageId.Factory messageIdFactory;
+    /**
+     * On Derby, the primary key named for uid ranges: once its statistics say every row of a big mailbox has the same
+     * {@code MAILBOX_ID}, Derby reads the whole mailbox's part of the key (or the table) for a range of a few uids
+     * (found at 70,000 messages in one mailbox: every delivery read them all). Other databases get no hint.
+     */
+    private volatile String rangeHint = "";
 
     MessageIdTable(EntityManagerFactory entityManagerFactory, MessageId.Factory messageIdFactory) {
         this.entityManagerFactory = entityManagerFactory;
@@ -74,6 +80,9 @@ final class MessageIdTable {
 
     /** Creates the table and its index unless the table is already there. James's tables must exist. */
     void createIfMissing() {
+        if (isDerby()) {
+            rangeHint = " --DERBY-PROPERTIES constraint=POSTINO_MESSAGE_ID_PK\n";
+        }
         if (exists()) {
             return;
         }
@@ -93,6 +102,24 @@ final class MessageIdTable {
             return null;
         });
         LOGGER.info("Created table {}", TABLE);
+    }
+
+    private boolean isDerby() {
+        EntityManager manager = entityManagerFactory.createEntityManager();
+        try {
+            java.sql.Connection connection = (java.sql.Connection) org.apache.openjpa.persistence.OpenJPAPersistence.cast(manager)
+                .getConnection();
+            try {
+                return connection.getMetaData().getDatabaseProductName().toLowerCase(java.util.Locale.ROOT).contains("derby");
+            } finally {
+                connection.close();
+            }
+        } catch (java.sql.SQLException | RuntimeException e) {
+            LOGGER.warn("Could not tell which database this is ({}); uid ranges are asked for without a Derby hint", e.toString());
+            return false;
+        } finally {
+            EntityManagerUtils.safelyClose(manager);
+        }
     }
 
     private boolean exists() {
@@ -180,13 +207,25 @@ final class MessageIdTable {
         return result;
     }
 
-    /** The rows of one mailbox between two uids, both included, by uid. */
+    /**
+     * The rows of one mailbox between two uids, both included, by uid.
+     *
+     * <p>One uid (every new message, read back to be indexed; a client opening one message) is asked for by the whole
+     * primary key; a range of uids, on Derby, with the primary key named ({@link #rangeHint}).
+     */
     Map<Long, Entry> inUidRange(EntityManager manager, long mailboxId, long fromUid, long toUid) {
-        Query query = manager.createNativeQuery("SELECT " + COLUMNS + " FROM " + TABLE
-                + " WHERE MAILBOX_ID = ? AND MAIL_UID BETWEEN ? AND ?")
-            .setParameter(1, mailboxId)
-            .setParameter(2, fromUid)
-            .setParameter(3, toUid);
+        Query query;
+        if (fromUid == toUid) {
+            query = manager.createNativeQuery("SELECT " + COLUMNS + " FROM " + TABLE + " WHERE MAILBOX_ID = ? AND MAIL_UID = ?")
+                .setParameter(1, mailboxId)
+                .setParameter(2, fromUid);
+        } else {
+            query = manager.createNativeQuery("SELECT " + COLUMNS + " FROM " + TABLE + rangeHint
+                    + " WHERE MAILBOX_ID = ? AND MAIL_UID BETWEEN ? AND ?")
+                .setParameter(1, mailboxId)
+                .setParameter(2, fromUid)
+                .setParameter(3, toUid);
+        }
         Map<Long, Entry> result = new HashMap<>();
         for (Entry entry : entries(query)) {
             result.put(entry.key().uid(), entry);
