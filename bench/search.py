@@ -884,6 +884,10 @@ def main():
         log(f"variant {variant}: levels {', '.join(f'{n:,}' for n in args.levels)}")
         records[variant] = run_variant(ctx, variant)
         log(f"elapsed {(time.monotonic() - started) / 60:.1f} min")
+        # what is measured so far, in case the run is cut short (overwritten by the full results at the end)
+        partial = args.out / "search.partial.json"
+        partial.parent.mkdir(parents=True, exist_ok=True)
+        partial.write_text(json.dumps({"variants": records, "levels": args.levels}, indent=1, default=str), encoding="utf-8")
     data = {"scenario": "search", "date": run_date, "command": args.command, "smoke": args.smoke,
             "comparison": "OpenSearch / scanning, two Postino instances in the same run, one after the other",
             "machine": facts, "tarball": tarball, "jvm_opts": harness.SERVER_JVM_OPTS,
@@ -899,6 +903,7 @@ def main():
     data["comparisons"] = comparisons(data)
     with open("/proc/loadavg", encoding="ascii") as loadavg:
         data["machine"]["loadavg_at_end"] = loadavg.read().split()[:3]
+    (args.out / "search.partial.json").unlink(missing_ok=True)
     harness.finish(args.out, "search", data, markdown(data), records)
 
 
