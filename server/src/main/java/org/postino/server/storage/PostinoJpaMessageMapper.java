@@ -57,6 +57,8 @@ class PostinoJpaMessageMapper extends JPAMessageMapper {
     private final JPAModSeqProvider modSeqProvider;
     private final MessageIdTable table;
     private final Clock clock;
+    /** Messages a flag update reads at once. */
+    static final int FLAG_CHUNK = 1_000;
     private final Map<MessageIdTable.Key, MessageIdTable.Entry> pending = new LinkedHashMap<>();
 
     PostinoJpaMessageMapper(JPAUidProvider uidProvider, JPAModSeqProvider modSeqProvider, EntityManagerFactory entityManagerFactory,
@@ -147,34 +149,71 @@ class PostinoJpaMessageMapper extends JPAMessageMapper {
     /**
      * Like James's, but a modseq is taken only when some flag really changes, and the results carry
      * the message ids.
+     *
+     * <p>The messages are read {@value #FLAG_CHUNK} at a time, and each chunk, once written to the transaction, is let go
+     * of: James's JPA entities carry the whole message, so a range of every message of a big mailbox (the first IMAP
+     * SELECT after mass delivery clears \Recent on all of them) would otherwise hold them all in memory at once (seen:
+     * 100,000 messages in one INBOX, the server ran out of its 1 GB heap).
      */
     @Override
     public Iterator<UpdatedFlags> updateFlags(Mailbox mailbox, FlagsUpdateCalculator calculator, MessageRange set) throws MailboxException {
         if (!inTransaction()) {
             return execute(() -> ImmutableList.copyOf(updateFlags(mailbox, calculator, set))).iterator();
         }
-        List<MailboxMessage> messages = ImmutableList.copyOf(findInMailbox(mailbox, set, FetchType.METADATA, MessageMapper.UNLIMITED));
         ImmutableList.Builder<UpdatedFlags> result = ImmutableList.builder();
         ModSeq modSeq = null;
-        for (MailboxMessage message : messages) {
-            javax.mail.Flags oldFlags = message.createFlags();
-            javax.mail.Flags newFlags = calculator.buildNewFlags(oldFlags);
-            if (UpdatedFlags.flagsChanged(oldFlags, newFlags)) {
-                if (modSeq == null) {
-                    modSeq = modSeqProvider.nextModSeq(mailbox);
+        MessageRange remaining = set;
+        while (remaining != null) {
+            List<MailboxMessage> messages = ImmutableList.copyOf(findInMailbox(mailbox, remaining, FetchType.METADATA, FLAG_CHUNK));
+            for (MailboxMessage message : messages) {
+                javax.mail.Flags oldFlags = message.createFlags();
+                javax.mail.Flags newFlags = calculator.buildNewFlags(oldFlags);
+                if (UpdatedFlags.flagsChanged(oldFlags, newFlags)) {
+                    if (modSeq == null) {
+                        modSeq = modSeqProvider.nextModSeq(mailbox);
+                    }
+                    message.setFlags(newFlags);
+                    message.setModSeq(modSeq);
                 }
-                message.setFlags(newFlags);
-                message.setModSeq(modSeq);
+                result.add(UpdatedFlags.builder()
+                    .uid(message.getUid())
+                    .messageId(message.getMessageId())
+                    .modSeq(message.getModSeq())
+                    .oldFlags(oldFlags)
+                    .newFlags(newFlags)
+                    .build());
             }
-            result.add(UpdatedFlags.builder()
-                .uid(message.getUid())
-                .messageId(message.getMessageId())
-                .modSeq(message.getModSeq())
-                .oldFlags(oldFlags)
-                .newFlags(newFlags)
-                .build());
+            remaining = rest(set, messages);
+            if (remaining != null) {
+                letGo(messages);
+            }
         }
         return result.build().iterator();
+    }
+
+    /** What is left of {@code set} after a chunk of its messages, or null when the chunk was its last. */
+    private static MessageRange rest(MessageRange set, List<MailboxMessage> chunk) {
+        if (chunk.size() < FLAG_CHUNK || set.getType() == MessageRange.Type.ONE) {
+            return null;
+        }
+        MessageUid last = chunk.get(chunk.size() - 1).getUid();
+        if (last.compareTo(set.getUidTo()) >= 0) {
+            return null;
+        }
+        return MessageRange.range(last.next(), set.getUidTo());
+    }
+
+    /** Writes the chunk's changes to the transaction and detaches its entities, so that they can be collected. */
+    private void letGo(List<MailboxMessage> chunk) {
+        try {
+            getEntityManager().flush();
+            for (MailboxMessage message : chunk) {
+                MailboxMessage entity = message instanceof IdentifiedJpaMessage ? ((IdentifiedJpaMessage) message).entity() : message;
+                getEntityManager().detach(entity);
+            }
+        } catch (PersistenceException e) {
+            throw new IllegalStateException("Could not write flag changes of mailbox messages", e);
+        }
     }
 
     @Override

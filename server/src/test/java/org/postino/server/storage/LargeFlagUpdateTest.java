@@ -1,0 +1,75 @@
+package org.postino.server.storage;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.Date;
+import java.util.List;
+
+import javax.mail.Flags;
+import javax.persistence.EntityManagerFactory;
+
+import org.apache.james.core.Username;
+import org.apache.james.mailbox.FlagsBuilder;
+import org.apache.james.mailbox.MessageManager;
+import org.apache.james.mailbox.model.Mailbox;
+import org.apache.james.mailbox.model.MailboxPath;
+import org.apache.james.mailbox.model.MessageId;
+import org.apache.james.mailbox.model.MessageRange;
+import org.apache.james.mailbox.model.ThreadId;
+import org.apache.james.mailbox.model.UidValidity;
+import org.apache.james.mailbox.model.UpdatedFlags;
+import org.apache.james.mailbox.store.FlagsUpdateCalculator;
+import org.apache.james.mailbox.store.mail.MessageMapper;
+import org.apache.james.mailbox.store.mail.model.impl.PropertyBuilder;
+import org.apache.james.mailbox.store.mail.model.impl.SimpleMailboxMessage;
+import org.apache.james.mailbox.model.ByteContent;
+import org.apache.james.utils.UpdatableTickingClock;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+import com.google.common.collect.ImmutableList;
+
+/** A flag update over more messages than one chunk reads at once: every message is changed, once, in uid order. */
+class LargeFlagUpdateTest {
+    private static final EntityManagerFactory DATABASE = MailboxTestDatabase.create("largeFlagUpdate");
+
+    @AfterEach
+    void emptyDatabase() {
+        MailboxTestDatabase.clear(DATABASE);
+    }
+
+    @Test
+    void clearingRecentOnMoreThanTwoChunksOfAMailboxUpdatesEveryMessageOnce() throws Exception {
+        JpaMapperProvider provider = new JpaMapperProvider(DATABASE, new UpdatableTickingClock(Instant.now()));
+        Mailbox inbox = provider.createMailboxMapper().create(MailboxPath.forUser(Username.of("bulk"), "INBOX"), UidValidity.of(42)).block();
+        MessageMapper messages = provider.createMessageMapper();
+        int count = PostinoJpaMessageMapper.FLAG_CHUNK * 2 + 37;
+        for (int i = 0; i < count; i++) {
+            MessageId id = provider.generateMessageId();
+            String header = "Subject: bulk " + i + "\r\n\r\n";
+            byte[] content = (header + "body " + i + "\r\n").getBytes(StandardCharsets.US_ASCII);
+            messages.add(inbox, new SimpleMailboxMessage(id, ThreadId.fromBaseMessageId(id), new Date(), content.length,
+                header.length(), new ByteContent(content), new Flags(Flags.Flag.RECENT),
+                new PropertyBuilder().build(), inbox.getMailboxId()));
+        }
+        assertThat(messages.findRecentMessageUidsInMailbox(inbox)).hasSize(count);
+
+        List<UpdatedFlags> updated = ImmutableList.copyOf(messages.updateFlags(inbox,
+            new FlagsUpdateCalculator(new Flags(Flags.Flag.RECENT), MessageManager.FlagsUpdateMode.REMOVE), MessageRange.all()));
+
+        assertThat(updated).hasSize(count);
+        assertThat(updated).extracting(flags -> flags.getUid().asLong()).isSorted().doesNotHaveDuplicates();
+        assertThat(updated).allSatisfy(flags -> assertThat(flags.getNewFlags().contains(Flags.Flag.RECENT)).isFalse());
+        assertThat(updated.stream().map(UpdatedFlags::getModSeq).distinct()).as("one modseq for the whole update").hasSize(1);
+        assertThat(messages.findRecentMessageUidsInMailbox(inbox)).isEmpty();
+
+        // a range that ends inside the mailbox stops there
+        List<UpdatedFlags> seen = ImmutableList.copyOf(messages.updateFlags(inbox,
+            new FlagsUpdateCalculator(new FlagsBuilder().add(Flags.Flag.SEEN).build(), MessageManager.FlagsUpdateMode.ADD),
+            MessageRange.range(updated.get(10).getUid(), updated.get(PostinoJpaMessageMapper.FLAG_CHUNK + 20).getUid())));
+        assertThat(seen).hasSize(PostinoJpaMessageMapper.FLAG_CHUNK + 11);
+        assertThat(messages.getMailboxCounters(inbox).getCount()).isEqualTo(count);
+    }
+}
