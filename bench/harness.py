@@ -929,6 +929,15 @@ def write_results(directory, stem, data, markdown):
     return directory / f"{stem}.json", directory / f"{stem}.md"
 
 
+def fmt(value, digits=1, unit=""):
+    """A figure for a report: thousands separated, floats to `digits` places, None as a dash."""
+    if value is None:
+        return "–"
+    if isinstance(value, float):
+        return f"{value:,.{digits}f}{unit}"
+    return f"{value:,}{unit}"
+
+
 def today():
     return datetime.date.today().isoformat()
 

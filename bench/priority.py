@@ -191,12 +191,7 @@ def configure_delivery(path, parameters):
 # ---------------------------------------------------------------------------------------------
 # report
 
-def fmt(value, digits=1, unit=""):
-    if value is None:
-        return "–"
-    if isinstance(value, float):
-        return f"{value:,.{digits}f}{unit}"
-    return f"{value:,}{unit}"
+fmt = harness.fmt
 
 
 def markdown(data):

@@ -611,12 +611,7 @@ def comparisons(data):
     return out
 
 
-def fmt(value, digits=1, unit=""):
-    if value is None:
-        return "–"
-    if isinstance(value, float):
-        return f"{value:,.{digits}f}{unit}"
-    return f"{value:,}{unit}"
+fmt = harness.fmt
 
 
 def markdown(data):

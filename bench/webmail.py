@@ -668,12 +668,7 @@ def failures_of(record, name):
 # ---------------------------------------------------------------------------------------------
 # report
 
-def fmt(value, digits=1, unit=""):
-    if value is None:
-        return "–"
-    if isinstance(value, float):
-        return f"{value:,.{digits}f}{unit}"
-    return f"{value:,}{unit}"
+fmt = harness.fmt
 
 
 def markdown(data):
