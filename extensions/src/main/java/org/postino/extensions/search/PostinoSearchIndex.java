@@ -43,23 +43,16 @@ import org.apache.james.mailbox.store.mail.model.MailboxMessage;
 import org.apache.james.mailbox.store.search.ListeningMessageSearchIndex;
 import org.opensearch.client.json.JsonData;
 import org.opensearch.client.opensearch._types.FieldValue;
-import org.opensearch.client.opensearch._types.query_dsl.FieldAndFormat;
 import org.opensearch.client.opensearch._types.SortOptions;
 import org.opensearch.client.opensearch._types.query_dsl.Query;
-import org.opensearch.client.opensearch.core.SearchRequest;
-import org.opensearch.client.opensearch.core.SearchResponse;
 import org.opensearch.client.opensearch.core.bulk.BulkOperation;
-import org.opensearch.client.opensearch.core.search.Hit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import jakarta.json.JsonArray;
-import jakarta.json.JsonObjectBuilder;
-import jakarta.json.JsonNumber;
 import jakarta.json.JsonObject;
 import jakarta.json.JsonString;
 import jakarta.json.JsonValue;
-import jakarta.json.spi.JsonProvider;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import reactor.core.scheduler.Schedulers;
@@ -75,16 +68,12 @@ import reactor.core.scheduler.Schedulers;
  */
 public class PostinoSearchIndex extends ListeningMessageSearchIndex {
     private static final Logger LOGGER = LoggerFactory.getLogger(PostinoSearchIndex.class);
-    /** Hits a search request asks for at once (the index's max_result_window). */
-    private static final int PAGE = 10_000;
     /** Operations a bulk request carries at most; also the messages of an Added event indexed as one write. */
     private static final int BULK_ITEMS = 100;
     /** Writes waiting whose documents may be built ahead (an Added event beyond them waits to be taken in). */
     private static final int READY_AHEAD = 128;
     private static final List<Duration> RETRIES = List.of(Duration.ofMillis(200), Duration.ofMillis(400), Duration.ofMillis(800));
     private static final Group GROUP = new PostinoSearchIndexGroup();
-    /** Looked up once: Json.createObjectBuilder() looks for a provider on the class path at every call. */
-    private static final JsonProvider JSON = JsonProvider.provider();
     /**
      * Threads of their own that read new mail from the store and build its documents: not Reactor's
      * bounded-elastic ones, which the store's own reads may need while these wait for them.
@@ -112,6 +101,7 @@ public class PostinoSearchIndex extends ListeningMessageSearchIndex {
     private final MailboxId.Factory mailboxIdFactory;
     private final MessageId.Factory messageIdFactory;
     private final IndexWriter writer;
+    private final HitScanner hits;
 
     @Inject
     public PostinoSearchIndex(MailboxSessionMapperFactory factory, Set<SearchOverride> searchOverrides,
@@ -133,6 +123,7 @@ public class PostinoSearchIndex extends ListeningMessageSearchIndex {
         this.backlog = backlog;
         this.mailboxIdFactory = mailboxIdFactory;
         this.messageIdFactory = messageIdFactory;
+        this.hits = new HitScanner(index);
         this.writer = new IndexWriter(index, BULK_ITEMS, READY_AHEAD, retries, Schedulers.boundedElastic(), PREPARATION);
     }
 
@@ -348,8 +339,8 @@ public class PostinoSearchIndex extends ListeningMessageSearchIndex {
         checkUpToDate(List.of(mailbox.getMailboxId()));
         Query query = MailQuery.inMailboxes(List.of(mailbox.getMailboxId().serialize()), MailQuery.of(searchQuery.getCriteria(), layout()));
         List<SortOptions> sorts = MailQuery.sorts(searchQuery.getSorts(), false);
-        return scan(query, sorts, Long.MAX_VALUE, List.of("uid"))
-            .map(hit -> MessageUid.of(number(hit, "uid")))
+        return hits.scan(query, sorts, Long.MAX_VALUE, List.of("uid"))
+            .map(hit -> MessageUid.of(HitScanner.number(hit, "uid")))
             .onErrorMap(e -> !(e instanceof MailboxException), PostinoSearchIndex::unavailable);
     }
 
@@ -365,7 +356,7 @@ public class PostinoSearchIndex extends ListeningMessageSearchIndex {
         Query query = MailQuery.inMailboxes(mailboxIds.stream().map(MailboxId::serialize).toList(), MailQuery.of(searchQuery.getCriteria(), layout()));
         List<SortOptions> sorts = MailQuery.sorts(searchQuery.getSorts(), true);
         Set<String> seen = new LinkedHashSet<>();
-        return scan(query, sorts, Long.MAX_VALUE, List.of("messageId"))
+        return hits.scan(query, sorts, Long.MAX_VALUE, List.of("messageId"))
             .map(hit -> hit.getString("messageId", ""))
             .filter(id -> !id.isEmpty() && seen.add(id))
             .take(limit)
@@ -399,96 +390,15 @@ public class PostinoSearchIndex extends ListeningMessageSearchIndex {
     Flux<JsonObject> indexedMessages(MailboxId mailboxId) {
         Query query = MailQuery.inMailboxes(List.of(mailboxId.serialize()), Query.of(q -> q.matchAll(m -> m)));
         List<SortOptions> byUid = List.of(SortOptions.of(s -> s.field(f -> f.field("uid"))));
-        return scan(query, byUid, Long.MAX_VALUE, List.of("uid", "modSeq"));
+        return hits.scan(query, byUid, Long.MAX_VALUE, List.of("uid", "modSeq"));
     }
 
     static long uid(JsonObject source) {
-        return number(source, "uid");
+        return HitScanner.number(source, "uid");
     }
 
     static long modSeq(JsonObject source) {
-        return source.containsKey("modSeq") ? number(source, "modSeq") : -1;
-    }
-
-    /** Every hit of the query in sort order, page by page (search_after), with these fields' doc values. */
-    private Flux<JsonObject> scan(Query query, List<SortOptions> sorts, long max, List<String> includes) {
-        // the uid is a sort key of every scan: read from the hit's sort values, it needs no doc value
-        int uidSort = uidSortPosition(sorts);
-        List<FieldAndFormat> docValueFields = includes.stream()
-            .filter(field -> !(field.equals("uid") && uidSort >= 0))
-            .map(field -> FieldAndFormat.of(f -> f.field(field)))
-            .toList();
-        return Flux.create(sink -> {
-            List<String> after = null;
-            long emitted = 0;
-            try {
-                while (!sink.isCancelled()) {
-                    List<String> searchAfter = after;
-                    SearchRequest request = SearchRequest.of(s -> {
-                        s.index(index.indexName()).query(query).sort(sorts).size(PAGE)
-                            .trackTotalHits(t -> t.enabled(false))
-                            // values from doc values only: any stored field of a hit (even its _id) means
-                            // decompressing the block that holds its whole message (_source)
-                            .source(src -> src.fetch(false))
-                            .storedFields("_none_")
-                            .docvalueFields(docValueFields);
-                        if (searchAfter != null) {
-                            s.searchAfter(searchAfter);
-                        }
-                        return s;
-                    });
-                    SearchResponse<JsonData> response = index.client().search(request, JsonData.class);
-                    List<Hit<JsonData>> hits = response.hits().hits();
-                    for (Hit<JsonData> hit : hits) {
-                        if (emitted++ >= max || sink.isCancelled()) {
-                            sink.complete();
-                            return;
-                        }
-                        sink.next(docValues(hit, uidSort));
-                    }
-                    if (hits.size() < PAGE) {
-                        break;
-                    }
-                    after = hits.get(hits.size() - 1).sort();
-                }
-                sink.complete();
-            } catch (Exception e) {
-                sink.error(e);
-            }
-        });
-    }
-
-    private static int uidSortPosition(List<SortOptions> sorts) {
-        for (int i = 0; i < sorts.size(); i++) {
-            if (sorts.get(i).isField() && sorts.get(i).field().field().equals("uid")) {
-                return i;
-            }
-        }
-        return -1;
-    }
-
-    private static JsonObject docValues(Hit<JsonData> hit, int uidSort) {
-        JsonObjectBuilder values = JSON.createObjectBuilder();
-        if (uidSort >= 0) {
-            values.add("uid", Long.parseLong(hit.sort().get(uidSort)));
-        }
-        hit.fields().forEach((field, data) -> {
-            JsonValue value = data.toJson();
-            if (value instanceof JsonArray && !((JsonArray) value).isEmpty()) {
-                values.add(field, ((JsonArray) value).get(0));
-            } else {
-                values.add(field, value);
-            }
-        });
-        return values.build();
-    }
-
-    private static long number(JsonObject source, String field) {
-        JsonValue value = source.get(field);
-        if (value instanceof JsonNumber) {
-            return ((JsonNumber) value).longValue();
-        }
-        return Long.parseLong(((JsonString) value).getString());
+        return source.containsKey("modSeq") ? HitScanner.number(source, "modSeq") : -1;
     }
 
     /** Makes what was written so far visible to searches (tests, and the catch-up's checks). */
