@@ -304,7 +304,28 @@ public class PostinoSearchIndex extends ListeningMessageSearchIndex {
                 .routing(routing)
                 .document(doc))));
         }
+        if (updatedFlagsList.stream().allMatch(PostinoSearchIndex::onlyRecentChanged)) {
+            // The first SELECT after delivery clears \Recent on every new message (100,000 after mass delivery): the
+            // SELECT does not wait for the index to have them. The write keeps its place in line (a later change of
+            // the same messages is written after it); should it fail, the mailbox is caught up (searches answer NO
+            // until then), as for a failed addition.
+            writer.write(operations, true).whenComplete((ok, e) -> {
+                if (e != null) {
+                    backlog.markBehind(mailboxId, rootMessage(e));
+                }
+            });
+            return Mono.empty();
+        }
         return Mono.fromFuture(() -> writer.write(operations, true));
+    }
+
+    /** Whether \Recent is the only flag this update changed. */
+    static boolean onlyRecentChanged(UpdatedFlags updated) {
+        Flags before = new Flags(updated.getOldFlags());
+        Flags after = new Flags(updated.getNewFlags());
+        before.remove(Flags.Flag.RECENT);
+        after.remove(Flags.Flag.RECENT);
+        return before.equals(after);
     }
 
     @Override

@@ -8,9 +8,13 @@ import java.time.Duration;
 import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+
+import javax.mail.Flags;
 
 import org.apache.james.mailbox.MailboxSession;
 import org.apache.james.mailbox.MessageManager;
+import org.apache.james.mailbox.exception.MailboxException;
 import org.apache.james.mailbox.model.SearchQuery;
 import org.apache.james.mime4j.dom.Message;
 import org.junit.jupiter.api.AfterEach;
@@ -57,5 +61,37 @@ class IndexingQueueTest {
             .hasSize(20);
         // the 20 waited together for the index: far fewer requests than messages
         assertThat(listening[0].writeCounts()[0]).isLessThan(5);
+    }
+    @Test
+    void clearingRecentDoesNotWaitForTheIndexAndIsIndexedOnceItAnswers() throws Exception {
+        IndexedStore store = IndexedStore.create("dave", client, IndexBacklog.inMemory(), null);
+        PostinoSearchIndex listening = store.index();
+        MailboxSession session = store.session();
+        MessageManager mailbox = store.inbox();
+        for (int n = 0; n < 30; n++) {
+            mailbox.appendMessage(MessageManager.AppendCommand.from(Message.Builder.of() // recent, as delivered mail is
+                .setSubject("beacon " + n).setBody("a beacon", StandardCharsets.UTF_8)), session);
+        }
+
+        // the first SELECT clears \Recent on all of them while OpenSearch is still unreachable: it is not held up
+        MessageManager.MailboxMetaData selected = CompletableFuture.supplyAsync(() -> {
+            try {
+                return mailbox.getMetaData(MessageManager.MailboxMetaData.RecentMode.RESET, session,
+                    MessageManager.MailboxMetaData.FetchGroup.NO_COUNT);
+            } catch (MailboxException e) {
+                throw new IllegalStateException(e);
+            }
+        }).get(60, TimeUnit.SECONDS);
+        assertThat(selected.getRecent()).hasSize(30);
+
+        hosts.complete(List.of(SearchTestIndex.node()));
+        listening.flushed().block(Duration.ofSeconds(60));
+        listening.refresh();
+
+        assertThat(Flux.from(mailbox.search(SearchQuery.of(SearchQuery.bodyContains("beacon"),
+                SearchQuery.flagIsUnSet(Flags.Flag.RECENT)), session)).collectList().block())
+            .hasSize(30);
+        assertThat(Flux.from(mailbox.search(SearchQuery.of(SearchQuery.flagIsSet(Flags.Flag.RECENT)), session)).collectList().block())
+            .isEmpty();
     }
 }
