@@ -136,6 +136,7 @@ public final class PostinoServer {
         // Start-up errors are reported here, in one line, rather than by James's own exit path.
         System.setProperty("james.exit.on.startup.error", "false");
         DroppedErrors.install();
+        UnparsableReplyAddresses.install();
         Path home = homeFrom(args);
         System.setProperty("postino.home", home.toString());
         PostinoServer server;
