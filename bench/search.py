@@ -344,8 +344,9 @@ def deliver_batch(ctx, instance, recipient, stream, label, failures):
     until a search of that INBOX counts them all."""
     poller = sclient.StatusPoller(instance.imap_port, recipient, PASSWORD, 0.1)
     try:
-        time.sleep(0.3)
-        before = poller.latest() or 0
+        # the count before the batch, read before the first message is sent (with 100,000 stored the first
+        # STATUS answer can take longer than a fixed pause: a missing one taken as 0 made a batch "visible" at once)
+        before = poller.first(120)
         with CpuMeter(instance) as cpu:
             loader = sclient.Loader(instance.smtp_port, ctx.messages, stream, recipient, 0, ctx.batch,
                                     ctx.sessions).start()

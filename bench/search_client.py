@@ -268,6 +268,18 @@ class StatusPoller:
         with self.lock:
             return self.samples[-1][1] if self.samples else None
 
+    def first(self, timeout):
+        """The first count read (waiting for it: a STATUS of a big mailbox takes a while), or BenchError."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            count = self.latest()
+            if count is not None:
+                return count
+            if self.failure:
+                raise BenchError(f"the STATUS poller failed: {self.failure}")
+            time.sleep(0.05)
+        raise BenchError(f"no STATUS answer within {timeout} s")
+
     def wait_for(self, target, timeout, alive=lambda: True):
         """Monotonic time of the first sample >= target, or None after timeout (or once alive() is False)."""
         deadline = time.monotonic() + timeout
