@@ -3,7 +3,6 @@ package org.postino.server.search;
 import org.apache.james.mailbox.extractor.TextExtractor;
 import org.apache.james.mailbox.indexer.ReIndexer;
 import org.apache.james.mailbox.store.search.MessageSearchIndex;
-import org.apache.james.mailbox.store.search.SimpleMessageSearchIndex;
 import org.apache.james.modules.server.ReIndexingModule;
 import org.apache.james.modules.server.WebAdminReIndexingTaskSerializationModule;
 import org.apache.mailbox.tools.indexer.ReIndexerImpl;
@@ -24,8 +23,8 @@ public final class SearchModules {
         if (settings.backend() == SearchSettings.Backend.SCANNING) {
             return binder -> {
                 binder.bind(TextExtractor.class).toInstance(new PostinoTextExtractor());
-                binder.bind(SimpleMessageSearchIndex.class).in(Scopes.SINGLETON);
-                binder.bind(MessageSearchIndex.class).to(SimpleMessageSearchIndex.class);
+                binder.bind(BoundedScanningSearchIndex.class).in(Scopes.SINGLETON);
+                binder.bind(MessageSearchIndex.class).to(BoundedScanningSearchIndex.class);
             };
         }
         return Modules.combine(
