@@ -281,6 +281,7 @@ def wait_stored(instance, poller, target, timeout, stall_s=60.0):
     fails at once rather than after the timeout."""
     deadline = time.monotonic() + timeout
     last, since = None, time.monotonic()
+    started = last_log = time.monotonic()
     while time.monotonic() < deadline:
         reached = poller.wait_for(target, min(stall_s / 4, deadline - time.monotonic()), instance.alive)
         if reached is not None:
@@ -288,6 +289,11 @@ def wait_stored(instance, poller, target, timeout, stall_s=60.0):
         if not instance.alive():
             return None
         count = poller.latest()
+        if time.monotonic() - last_log > 60:
+            # all accepted over SMTP, the queue still delivering: say how far (a silent wait looks like a hang)
+            log(f"{instance.variant}: {count or 0:,} of {target:,} stored, {time.monotonic() - started:.0f} s after "
+                f"the last message was accepted")
+            last_log = time.monotonic()
         if count != last:
             last, since = count, time.monotonic()
         elif time.monotonic() - since > stall_s:
