@@ -9,7 +9,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
-import javax.persistence.EntityManager;
 import javax.persistence.EntityManagerFactory;
 import javax.persistence.PersistenceException;
 
@@ -33,10 +32,8 @@ import org.apache.james.mailbox.store.mail.model.MailboxMessage;
 
 import com.google.common.collect.ImmutableList;
 import com.google.common.collect.ImmutableMap;
-import org.apache.openjpa.persistence.OpenJPAPersistence;
 
 import reactor.core.publisher.Flux;
-import reactor.core.publisher.Mono;
 
 /**
  * James's JPA message mapper, with stable message ids: every message it writes gets a row in
@@ -193,120 +190,6 @@ class PostinoJpaMessageMapper extends JPAMessageMapper {
             }
         }
         return result.build().iterator();
-    }
-
-    /**
-     * Clears \Recent on every message of the mailbox that has it (James: on the first SELECT after delivery) with one
-     * UPDATE, reading the flags it reports from the rows, not through entities.
-     *
-     * <p>James's default goes through {@link #updateFlags}: every recent message is loaded as an entity, with its MIME
-     * properties and user flags (eagerly fetched), and written back row by row. After mass delivery that made the
-     * first SELECT of an INBOX take seconds per thousand messages (8,000: 26 s, measured on this machine).
-     *
-     * <p>Only messages up to the highest recent uid read are cleared: a message delivered meanwhile stays recent,
-     * for the next session, rather than losing \Recent without being reported.
-     */
-    @Override
-    public List<UpdatedFlags> resetRecent(Mailbox mailbox) throws MailboxException {
-        if (!inTransaction()) {
-            return execute(() -> resetRecent(mailbox));
-        }
-        long mailboxId = ((JPAId) mailbox.getMailboxId()).getRawId();
-        EntityManager manager = getEntityManager();
-        try {
-            manager.flush();
-            @SuppressWarnings("unchecked")
-            List<Object[]> rows = manager.createNativeQuery("SELECT MAIL_UID, MAIL_IS_ANSWERED, MAIL_IS_DELETED, MAIL_IS_DRAFT,"
-                    + " MAIL_IS_FLAGGED, MAIL_IS_SEEN FROM JAMES_MAIL WHERE MAILBOX_ID = ? AND MAIL_IS_RECENT = ? ORDER BY MAIL_UID")
-                .setParameter(1, mailboxId)
-                .setParameter(2, true)
-                .getResultList();
-            if (rows.isEmpty()) {
-                return List.of();
-            }
-            long lastUid = asLong(rows.get(rows.size() - 1)[0]);
-            Map<Long, javax.mail.Flags> flags = new LinkedHashMap<>();
-            for (Object[] row : rows) {
-                javax.mail.Flags current = new javax.mail.Flags();
-                systemFlag(current, row[1], javax.mail.Flags.Flag.ANSWERED);
-                systemFlag(current, row[2], javax.mail.Flags.Flag.DELETED);
-                systemFlag(current, row[3], javax.mail.Flags.Flag.DRAFT);
-                systemFlag(current, row[4], javax.mail.Flags.Flag.FLAGGED);
-                systemFlag(current, row[5], javax.mail.Flags.Flag.SEEN);
-                flags.put(asLong(row[0]), current);
-            }
-            @SuppressWarnings("unchecked")
-            List<Object[]> userFlags = manager.createNativeQuery("SELECT f.MAIL_UID, f.USERFLAG_NAME FROM JAMES_MAIL_USERFLAG f"
-                    + " JOIN JAMES_MAIL m ON m.MAILBOX_ID = f.MAILBOX_ID AND m.MAIL_UID = f.MAIL_UID"
-                    + " WHERE m.MAILBOX_ID = ? AND m.MAIL_IS_RECENT = ? AND m.MAIL_UID <= ?")
-                .setParameter(1, mailboxId)
-                .setParameter(2, true)
-                .setParameter(3, lastUid)
-                .getResultList();
-            for (Object[] row : userFlags) {
-                javax.mail.Flags current = flags.get(asLong(row[0]));
-                if (current != null) {
-                    current.add((String) row[1]);
-                }
-            }
-            ModSeq modSeq = modSeqProvider.nextModSeq(mailbox);
-            manager.createNativeQuery("UPDATE JAMES_MAIL SET MAIL_IS_RECENT = ?, MAIL_MODSEQ = ?"
-                    + " WHERE MAILBOX_ID = ? AND MAIL_IS_RECENT = ? AND MAIL_UID <= ?")
-                .setParameter(1, false)
-                .setParameter(2, modSeq.asLong())
-                .setParameter(3, mailboxId)
-                .setParameter(4, true)
-                .setParameter(5, lastUid)
-                .executeUpdate();
-            forgetLoadedMessages(manager, mailboxId);
-
-            Map<Long, MessageIdTable.Entry> ids = entries(mailbox, asLong(rows.get(0)[0]), lastUid);
-            List<UpdatedFlags> result = new ArrayList<>(flags.size());
-            flags.forEach((uid, current) -> {
-                MessageIdTable.Entry entry = ids.get(uid);
-                if (entry == null) {
-                    entry = table.assignMissing(new MessageIdTable.Key(mailboxId, uid));
-                }
-                javax.mail.Flags old = new javax.mail.Flags(current);
-                old.add(javax.mail.Flags.Flag.RECENT);
-                result.add(UpdatedFlags.builder()
-                    .uid(MessageUid.of(uid))
-                    .messageId(entry.messageId())
-                    .modSeq(modSeq)
-                    .oldFlags(old)
-                    .newFlags(current)
-                    .build());
-            });
-            return result;
-        } catch (PersistenceException e) {
-            throw new MailboxException("Could not clear \\Recent in mailbox " + mailboxId, e);
-        }
-    }
-
-    @Override
-    public Mono<List<UpdatedFlags>> resetRecentReactive(Mailbox mailbox) {
-        return Mono.fromCallable(() -> resetRecent(mailbox));
-    }
-
-    /** Entities of the mailbox's messages this entity manager holds still say \Recent: let them go. */
-    private static void forgetLoadedMessages(EntityManager manager, long mailboxId) {
-        for (Object managed : List.copyOf(OpenJPAPersistence.cast(manager).getManagedObjects())) {
-            if (managed instanceof AbstractJPAMailboxMessage
-                && ((JPAId) ((AbstractJPAMailboxMessage) managed).getMailboxId()).getRawId() == mailboxId) {
-                manager.detach(managed);
-            }
-        }
-    }
-
-    private static void systemFlag(javax.mail.Flags flags, Object column, javax.mail.Flags.Flag flag) {
-        boolean set = column instanceof Boolean ? (Boolean) column : ((Number) column).intValue() != 0;
-        if (set) {
-            flags.add(flag);
-        }
-    }
-
-    private static long asLong(Object value) {
-        return ((Number) value).longValue();
     }
 
     /** What is left of {@code set} after a chunk of its messages, or null when the chunk was its last. */
