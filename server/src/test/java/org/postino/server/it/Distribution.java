@@ -254,12 +254,29 @@ final class Distribution implements AutoCloseable {
         }
     }
 
+    /** Ports this JVM handed out already: never twice, even once the server that had one is gone. */
+    private static final java.util.Set<Integer> HANDED_OUT = java.util.concurrent.ConcurrentHashMap.newKeySet();
+
+    /**
+     * A port free on 127.0.0.1, taken below the kernel's ephemeral range (32768-60999 on Linux): a port the kernel
+     * hands out (bind to 0) may be taken by any outgoing connection between this check and the server's bind, and CI
+     * saw exactly that ("address already in use" at start-up, twice in one day).
+     */
     static int freePort() throws IOException {
-        try (ServerSocket socket = new ServerSocket()) {
-            socket.setReuseAddress(true);
-            socket.bind(new InetSocketAddress("127.0.0.1", 0));
-            return socket.getLocalPort();
+        for (int attempt = 0; attempt < 500; attempt++) {
+            int port = 20_000 + java.util.concurrent.ThreadLocalRandom.current().nextInt(12_000);
+            if (!HANDED_OUT.add(port)) {
+                continue;
+            }
+            try (ServerSocket socket = new ServerSocket()) {
+                socket.setReuseAddress(true);
+                socket.bind(new InetSocketAddress("127.0.0.1", port));
+                return port;
+            } catch (IOException busy) {
+                // in use: try another
+            }
         }
+        throw new IOException("no free port on 127.0.0.1 in 20000-31999 after 500 tries");
     }
 
     private static void copyTree(Path from, Path to) throws IOException {
