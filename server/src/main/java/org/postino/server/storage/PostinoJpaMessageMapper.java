@@ -153,8 +153,8 @@ class PostinoJpaMessageMapper extends JPAMessageMapper {
      * <p>The messages are read {@value #FLAG_CHUNK} at a time, and each chunk, once written to the transaction, is let go
      * of: James's JPA entities carry the whole message, so a range of every message of a big mailbox (the first IMAP
      * SELECT after mass delivery clears \Recent on all of them) would otherwise hold them all in memory at once.
-     * Not the whole story: that SELECT on a 100,000-message INBOX still ran a 1 GB heap out of memory with this in
-     * place (bench/search, 2026-11-29); the rest of the cause is still to be found.
+     * (The out-of-memory once seen at such a SELECT had another cause: entity managers left open by James, see
+     * {@link DatabaseConfiguration#openJpaProperties()}.)
      */
     @Override
     public Iterator<UpdatedFlags> updateFlags(Mailbox mailbox, FlagsUpdateCalculator calculator, MessageRange set) throws MailboxException {
