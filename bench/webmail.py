@@ -645,6 +645,23 @@ def wait_visible(instance, count, timeout):
             "inbox_total": total}
 
 
+def dump_threads(instance):
+    """The server's thread dump (jcmd Thread.print), written next to its log and echoed to stderr (CI keeps
+    the output of a failed run, not its files). Returns where it went."""
+    pid = instance.system.inner.pid
+    if pid is None or not harness.alive(pid):
+        return "the server is gone: no thread dump"
+    try:
+        dump = harness.jcmd(pid, "Thread.print", timeout=60)
+    except (OSError, subprocess.SubprocessError) as e:
+        return f"no thread dump: {e}"
+    path = instance.work / "log" / f"threads-{time.strftime('%H%M%S')}.txt"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(dump, encoding="utf-8")
+    print(f"---- server thread dump ({path}) ----\n{dump}\n---- end of thread dump ----", file=sys.stderr, flush=True)
+    return f"thread dump in {path} (and on stderr)"
+
+
 def ratio_rows(unloaded, loaded):
     out = {}
     for key in unloaded:
@@ -885,6 +902,9 @@ def main():
         data["log_findings"] = pc.log_findings(system)
     except BenchError as e:
         data["failures"].append(str(e))
+    except TimeoutError as e:
+        # a request the server never answered: what its threads were doing, before the stop ends them
+        data["failures"].append(f"no answer from the server: {e!r}; {dump_threads(instance)}")
     finally:
         if load_proc is not None and load_proc.proc is not None:
             load_proc.proc.kill()
