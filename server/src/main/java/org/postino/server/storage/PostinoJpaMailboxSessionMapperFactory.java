@@ -43,6 +43,7 @@ public class PostinoJpaMailboxSessionMapperFactory extends JPAMailboxSessionMapp
         this.clock = clock;
         this.table = new MessageIdTable(entityManagerFactory, messageIdFactory);
         table.createIfMissing();
+        MailCounterIndexes.createIfMissing(entityManagerFactory);
         table.backfill();
     }
 
