@@ -83,47 +83,38 @@ class PostinoJpaMessageMapper extends JPAMessageMapper {
 
     @Override
     public MessageMetaData add(Mailbox mailbox, MailboxMessage message) throws MailboxException {
-        if (!inTransaction()) {
-            return execute(() -> add(mailbox, message));
-        }
-        MessageId messageId = ownIdOf(message).orElseGet(() -> table.messageIdFactory().generate());
-        ThreadId threadId = ownThreadIdOf(message, messageId);
-        return record(mailbox, super.add(mailbox, message), messageId, threadId);
+        return write("store a message in mailbox " + mailbox.getMailboxId().serialize(), () -> {
+            MessageId messageId = ownIdOf(message).orElseGet(() -> table.messageIdFactory().generate());
+            ThreadId threadId = ownThreadIdOf(message, messageId);
+            return record(mailbox, super.add(mailbox, message), messageId, threadId);
+        });
     }
 
     @Override
     public MessageMetaData copy(Mailbox mailbox, MailboxMessage original) throws MailboxException {
-        if (!inTransaction()) {
-            return execute(() -> copy(mailbox, original));
-        }
-        Optional<MessageId> ownId = ownIdOf(original);
-        if (ownId.isPresent()) {
-            return record(mailbox, super.copy(mailbox, original), ownId.get(), ownThreadIdOf(original, ownId.get()));
-        }
-        MessageIdTable.Entry stored = storedIdOf(original);
-        return record(mailbox, super.copy(mailbox, original), stored.messageId(), stored.threadId());
+        return write("copy a message to mailbox " + mailbox.getMailboxId().serialize(), () -> {
+            Optional<MessageId> ownId = ownIdOf(original);
+            if (ownId.isPresent()) {
+                return record(mailbox, super.copy(mailbox, original), ownId.get(), ownThreadIdOf(original, ownId.get()));
+            }
+            MessageIdTable.Entry stored = storedIdOf(original);
+            return record(mailbox, super.copy(mailbox, original), stored.messageId(), stored.threadId());
+        });
     }
 
     @Override
     public MessageMetaData move(Mailbox mailbox, MailboxMessage original) throws MailboxException {
-        if (!inTransaction()) {
-            return execute(() -> move(mailbox, original));
-        }
         // James's move is copy (ours: the copy keeps the id) then delete of the original
-        return super.move(mailbox, original);
+        return write("move a message to mailbox " + mailbox.getMailboxId().serialize(), () -> super.move(mailbox, original));
     }
 
     @Override
     public void delete(Mailbox mailbox, MailboxMessage message) throws MailboxException {
-        if (!inTransaction()) {
-            execute(() -> {
-                delete(mailbox, message);
-                return null;
-            });
-            return;
-        }
-        pending.remove(keyOf(mailbox, message.getUid()));
-        super.delete(mailbox, message);
+        write("delete a message of mailbox " + mailbox.getMailboxId().serialize(), () -> {
+            pending.remove(keyOf(mailbox, message.getUid()));
+            super.delete(mailbox, message);
+            return null;
+        });
     }
 
     @Override
@@ -131,9 +122,10 @@ class PostinoJpaMessageMapper extends JPAMessageMapper {
         if (uids.isEmpty()) {
             return ImmutableMap.of();
         }
-        if (!inTransaction()) {
-            return execute(() -> deleteMessages(mailbox, uids));
-        }
+        return write("delete messages of mailbox " + mailbox.getMailboxId().serialize(), () -> deleteMessagesInTransaction(mailbox, uids));
+    }
+
+    private Map<MessageUid, MessageMetaData> deleteMessagesInTransaction(Mailbox mailbox, List<MessageUid> uids) throws MailboxException {
         Map<Long, MessageIdTable.Entry> entries = entries(mailbox, uids.stream().mapToLong(MessageUid::asLong).min().getAsLong(),
             uids.stream().mapToLong(MessageUid::asLong).max().getAsLong());
         uids.forEach(uid -> pending.remove(keyOf(mailbox, uid)));
@@ -147,49 +139,81 @@ class PostinoJpaMessageMapper extends JPAMessageMapper {
     }
 
     /**
-     * Like James's, but a modseq is taken only when some flag really changes, and the results carry
-     * the message ids.
+     * Like James's, but a modseq is taken only when some flag really changes, the results carry the message ids, and
+     * the messages are read and written {@value #FLAG_CHUNK} at a time.
      *
-     * <p>The messages are read {@value #FLAG_CHUNK} at a time, and each chunk, once written to the transaction, is let go
-     * of: James's JPA entities carry the whole message, so a range of every message of a big mailbox (the first IMAP
-     * SELECT after mass delivery clears \Recent on all of them) would otherwise hold them all in memory at once.
-     * (The out-of-memory once seen at such a SELECT had another cause: entity managers left open by James, see
-     * {@link DatabaseConfiguration#openJpaProperties()}.)
+     * <p>Called outside a transaction (IMAP STORE, the first SELECT's \Recent reset: James opens none), each chunk
+     * is a transaction of its own. In one transaction, a flag change of a big mailbox (the first SELECT after mass
+     * delivery clears \Recent on every new message; "mark all as read") held a write lock on every row it had
+     * changed until the end: Derby turns more than 5,000 row locks into a lock of the whole table, and every STATUS,
+     * SELECT and delivery of every mailbox waited for it (seen: a STATUS blocked over a minute behind the reset of
+     * 100,000 messages). A chunk's rows are let go of at its commit. IMAP asks no atomicity of a STORE over many
+     * messages; should a later chunk fail, the earlier ones stay done, and each carries its own modseq.
+     *
+     * <p>Called in a transaction, it stays in it; each chunk, once written to the transaction, is detached (James's JPA
+     * entities carry the whole message: a range of every message of a big mailbox would otherwise stay in memory).
      */
     @Override
     public Iterator<UpdatedFlags> updateFlags(Mailbox mailbox, FlagsUpdateCalculator calculator, MessageRange set) throws MailboxException {
-        if (!inTransaction()) {
-            return execute(() -> ImmutableList.copyOf(updateFlags(mailbox, calculator, set))).iterator();
-        }
         ImmutableList.Builder<UpdatedFlags> result = ImmutableList.builder();
-        ModSeq modSeq = null;
+        boolean ownTransactions = !inTransaction();
+        ModSeq[] modSeq = new ModSeq[1];
         MessageRange remaining = set;
         while (remaining != null) {
-            List<MailboxMessage> messages = ImmutableList.copyOf(findInMailbox(mailbox, remaining, FetchType.METADATA, FLAG_CHUNK));
-            for (MailboxMessage message : messages) {
-                javax.mail.Flags oldFlags = message.createFlags();
-                javax.mail.Flags newFlags = calculator.buildNewFlags(oldFlags);
-                if (UpdatedFlags.flagsChanged(oldFlags, newFlags)) {
-                    if (modSeq == null) {
-                        modSeq = modSeqProvider.nextModSeq(mailbox);
-                    }
-                    message.setFlags(newFlags);
-                    message.setModSeq(modSeq);
+            MessageRange range = remaining;
+            Chunk chunk;
+            if (ownTransactions) {
+                modSeq[0] = null;
+            }
+            chunk = write("change flags in mailbox " + mailbox.getMailboxId().serialize(), () -> {
+                Chunk done = updateChunk(mailbox, calculator, set, range, modSeq);
+                if (!ownTransactions && done.rest != null) {
+                    letGo(done.messages);
                 }
-                result.add(UpdatedFlags.builder()
-                    .uid(message.getUid())
-                    .messageId(message.getMessageId())
-                    .modSeq(message.getModSeq())
-                    .oldFlags(oldFlags)
-                    .newFlags(newFlags)
-                    .build());
-            }
-            remaining = rest(set, messages);
-            if (remaining != null) {
-                letGo(messages);
-            }
+                return done;
+            });
+            result.addAll(chunk.updated);
+            remaining = chunk.rest;
         }
         return result.build().iterator();
+    }
+
+    /** One chunk's flag changes, what they were, and what of the whole range is left. */
+    private static final class Chunk {
+        final List<MailboxMessage> messages;
+        final List<UpdatedFlags> updated;
+        final MessageRange rest;
+
+        Chunk(List<MailboxMessage> messages, List<UpdatedFlags> updated, MessageRange rest) {
+            this.messages = messages;
+            this.updated = updated;
+            this.rest = rest;
+        }
+    }
+
+    private Chunk updateChunk(Mailbox mailbox, FlagsUpdateCalculator calculator, MessageRange set, MessageRange range,
+                              ModSeq[] modSeq) throws MailboxException {
+        List<MailboxMessage> messages = ImmutableList.copyOf(findInMailbox(mailbox, range, FetchType.METADATA, FLAG_CHUNK));
+        List<UpdatedFlags> updated = new ArrayList<>(messages.size());
+        for (MailboxMessage message : messages) {
+            javax.mail.Flags oldFlags = message.createFlags();
+            javax.mail.Flags newFlags = calculator.buildNewFlags(oldFlags);
+            if (UpdatedFlags.flagsChanged(oldFlags, newFlags)) {
+                if (modSeq[0] == null) {
+                    modSeq[0] = modSeqProvider.nextModSeq(mailbox);
+                }
+                message.setFlags(newFlags);
+                message.setModSeq(modSeq[0]);
+            }
+            updated.add(UpdatedFlags.builder()
+                .uid(message.getUid())
+                .messageId(message.getMessageId())
+                .modSeq(message.getModSeq())
+                .oldFlags(oldFlags)
+                .newFlags(newFlags)
+                .build());
+        }
+        return new Chunk(messages, updated, rest(set, messages));
     }
 
     /**
@@ -234,6 +258,38 @@ class PostinoJpaMessageMapper extends JPAMessageMapper {
             }
         } catch (PersistenceException e) {
             throw new IllegalStateException("Could not write flag changes of mailbox messages", e);
+        }
+    }
+
+    /**
+     * Runs a write in the caller's transaction, or in one of its own when there is none, and rolls the transaction back
+     * when the write fails, whatever the failure. James's own wrappers do not: {@code execute} rolls back only on a
+     * MailboxException, and {@code executeReactive} (how James appends a message) never, so a write failing with a
+     * runtime exception (a lock time-out, a constraint) left its transaction open, its row locks held for as long as the
+     * entity manager lived, and every later count or read of those rows waiting for them. A runtime failure is
+     * reported as a MailboxException, which James's callers handle.
+     */
+    private <T> T write(String what, Transaction<T> work) throws MailboxException {
+        boolean own = !inTransaction();
+        if (own) {
+            begin();
+        }
+        try {
+            T value = work.run();
+            if (own) {
+                commit();
+            }
+            return value;
+        } catch (MailboxException | RuntimeException e) {
+            try {
+                rollback();
+            } catch (MailboxException | RuntimeException rollbackFailure) {
+                e.addSuppressed(rollbackFailure);
+            }
+            if (e instanceof MailboxException) {
+                throw (MailboxException) e;
+            }
+            throw new MailboxException("Could not " + what + ": " + e.getMessage(), e);
         }
     }
 

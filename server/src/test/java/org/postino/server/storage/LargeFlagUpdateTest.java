@@ -1,6 +1,7 @@
 package org.postino.server.storage;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
@@ -62,7 +63,9 @@ class LargeFlagUpdateTest {
         assertThat(updated).hasSize(count);
         assertThat(updated).extracting(flags -> flags.getUid().asLong()).isSorted().doesNotHaveDuplicates();
         assertThat(updated).allSatisfy(flags -> assertThat(flags.getNewFlags().contains(Flags.Flag.RECENT)).isFalse());
-        assertThat(updated.stream().map(UpdatedFlags::getModSeq).distinct()).as("one modseq for the whole update").hasSize(1);
+        // each chunk is a transaction of its own, with its own modseq, growing with the uids
+        assertThat(updated.stream().map(UpdatedFlags::getModSeq).distinct()).as("one modseq per chunk").hasSize(3);
+        assertThat(updated).extracting(UpdatedFlags::getModSeq).isSorted();
         assertThat(messages.findRecentMessageUidsInMailbox(inbox)).isEmpty();
 
         // a range that ends inside the mailbox stops there
@@ -71,5 +74,40 @@ class LargeFlagUpdateTest {
             MessageRange.range(updated.get(10).getUid(), updated.get(PostinoJpaMessageMapper.FLAG_CHUNK + 20).getUid())));
         assertThat(seen).hasSize(PostinoJpaMessageMapper.FLAG_CHUNK + 11);
         assertThat(messages.getMailboxCounters(inbox).getCount()).isEqualTo(count);
+    }
+
+    @Test
+    void aChunkThatFailsLeavesTheChunksBeforeItDoneAndItsOwnUntouched() throws Exception {
+        JpaMapperProvider provider = new JpaMapperProvider(DATABASE, new UpdatableTickingClock(Instant.now()));
+        Mailbox inbox = provider.createMailboxMapper().create(MailboxPath.forUser(Username.of("bulk"), "INBOX"), UidValidity.of(43)).block();
+        MessageMapper messages = provider.createMessageMapper();
+        int count = PostinoJpaMessageMapper.FLAG_CHUNK * 2 + 37;
+        int poisoned = PostinoJpaMessageMapper.FLAG_CHUNK * 2 + 5;
+        for (int i = 0; i < count; i++) {
+            MessageId id = provider.generateMessageId();
+            String header = "Subject: bulk " + i + "\r\n\r\n";
+            byte[] content = (header + "body " + i + "\r\n").getBytes(StandardCharsets.US_ASCII);
+            Flags flags = new FlagsBuilder().add(Flags.Flag.RECENT).build();
+            if (i == poisoned) {
+                flags.add("poison");
+            }
+            messages.add(inbox, new SimpleMailboxMessage(id, ThreadId.fromBaseMessageId(id), new Date(), content.length,
+                header.length(), new ByteContent(content), flags, new PropertyBuilder().build(), inbox.getMailboxId()));
+        }
+        FlagsUpdateCalculator failingOnPoison = new FlagsUpdateCalculator(new Flags(Flags.Flag.RECENT), MessageManager.FlagsUpdateMode.REMOVE) {
+            @Override
+            public Flags buildNewFlags(Flags oldFlags) {
+                if (oldFlags.contains("poison")) {
+                    throw new IllegalStateException("poisoned message");
+                }
+                return super.buildNewFlags(oldFlags);
+            }
+        };
+
+        assertThatThrownBy(() -> messages.updateFlags(inbox, failingOnPoison, MessageRange.all()))
+            .hasMessageContaining("poisoned message");
+
+        // the two chunks before the failing one were committed; the failing one was rolled back whole
+        assertThat(messages.findRecentMessageUidsInMailbox(inbox)).hasSize(count - PostinoJpaMessageMapper.FLAG_CHUNK * 2);
     }
 }
