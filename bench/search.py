@@ -423,7 +423,10 @@ def load_level(ctx, instance, level, stored, first, failures):
                 return record
             session = sclient.SearchImap(instance.imap_port, BIG, PASSWORD)
             try:
+                # the first SELECT after the load clears \Recent on every message of the level
+                select_started = time.monotonic()
                 session.select()
+                record["first_select_s"] = round(time.monotonic() - select_started, 2)
                 reached, samples, found = wait_searchable(instance, session, level, ctx.searchable_timeout_s,
                                                           0.25 if ctx.smoke else 0.5)
             finally:
@@ -459,7 +462,16 @@ def run_queries(ctx, instance, level, failures):
     samples = []
     session = sclient.SearchImap(instance.imap_port, BIG, PASSWORD, timeout=ctx.query_timeout_s)
     try:
+        # what a mail client asks of a big mailbox besides SEARCH: STATUS counters, and SELECT (nothing recent left)
+        status_ms = []
+        for _ in range(3):
+            t = time.perf_counter()
+            session.command("STATUS INBOX (MESSAGES UNSEEN RECENT)")
+            status_ms.append(round((time.perf_counter() - t) * 1000, 1))
+        record["status_ms"] = status_ms
+        t = time.perf_counter()
         record["exists"] = session.select()
+        record["select_ms"] = round((time.perf_counter() - t) * 1000, 1)
         record["esearch"] = session.esearch
         warm = []
         started = time.monotonic()
@@ -637,7 +649,7 @@ def markdown(data):
     lines += [header, "|---|" + "---:|" * (len(names) + (1 if len(names) == 2 else 0))]
 
     def row(label, getter, ratio_value=None, digits=1):
-        cells = [fmt(getter(variants[v]), digits) for v in names]
+        cells = [(lambda x: x if isinstance(x, str) else fmt(x, digits))(getter(variants[v])) for v in names]
         extra = [fmt(ratio_value, 3 if ratio_value is not None and ratio_value < 0.1 else 2)] if len(names) == 2 else []
         lines.append(f"| {label} | " + " | ".join(cells + extra) + " |")
 
@@ -656,6 +668,11 @@ def markdown(data):
             lambda v: lvl(v, "load", "index_msg_s"), comp[key]["index_msg_s"])
         row(f"… SMTP accepted msg/s ({p['sessions']} sessions)", lambda v: lvl(v, "load", "load", "accepted_msg_s"))
         row("… all stored (STATUS) → search counts all, s", lambda v: lvl(v, "load", "searchable_after_stored_s"), None, 2)
+        row("… first SELECT after the load (clears \\Recent on the level's new messages), s",
+            lambda v: lvl(v, "load", "first_select_s"), None, 2)
+        row(f"STATUS INBOX (MESSAGES UNSEEN RECENT) at {level:,}, ms (3 in a row)",
+            lambda v: ", ".join(str(x) for x in lvl(v, "queries", "status_ms")) if lvl(v, "queries", "status_ms") else None)
+        row(f"SELECT INBOX at {level:,} (nothing recent), ms", lambda v: lvl(v, "queries", "select_ms"), None, 1)
         row(f"search p50 at {level:,}, ms", lambda v: lvl(v, "queries", "stats", "p50_ms"), comp[key]["p50_ms"], 2)
         row(f"search p99 at {level:,}, ms", lambda v: lvl(v, "queries", "stats", "p99_ms"), comp[key]["p99_ms"], 2)
         row(f"… queries measured (of {p['queries']})", lambda v: lvl(v, "queries", "done"))

@@ -186,7 +186,7 @@ public class IndexCatchUp implements AutoCloseable, org.apache.james.lifecycle.a
             }
             Map<Long, Long> inIndex = new HashMap<>();
             index.indexedMessages(mailboxId).toStream()
-                .forEach(source -> inIndex.put(PostinoSearchIndex.uid(source), PostinoSearchIndex.modSeq(source)));
+                .forEach(hit -> inIndex.put(hit.uid(), hit.modSeq()));
             MessageMapper messages = mappers.getMessageMapper(session);
             Flux<MailboxMessage> stored = messages.findInMailboxReactive(mailbox, MessageRange.all(),
                 MessageMapper.FetchType.METADATA, -1);

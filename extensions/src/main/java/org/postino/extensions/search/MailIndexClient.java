@@ -19,6 +19,7 @@ import org.opensearch.client.Request;
 import org.opensearch.client.ResponseException;
 import org.opensearch.client.RestClient;
 import org.opensearch.client.RestClientBuilder;
+import org.opensearch.client.json.JsonpMapper;
 import org.opensearch.client.json.jsonb.JsonbJsonpMapper;
 import org.opensearch.client.opensearch.OpenSearchAsyncClient;
 import org.opensearch.client.opensearch.OpenSearchClient;
@@ -44,15 +45,23 @@ public final class MailIndexClient implements AutoCloseable {
     private volatile int layout = LAYOUT;
     private volatile int shards = 1;
     private volatile int replicas = 0;
+    /**
+     * Hits one search request may return (the index's max_result_window, raised to this from OpenSearch's 10,000 on
+     * indexes Postino makes or adopts): a query matching tens of thousands of messages runs once, not once per 10,000.
+     */
+    static final int PAGE = 50_000;
+    private volatile int pageSize = 10_000;
 
     private static final class Connection {
         final RestClient restClient;
+        final JsonpMapper mapper;
         final OpenSearchClient client;
         final OpenSearchAsyncClient asyncClient;
 
         Connection(RestClient restClient) {
             this.restClient = restClient;
-            RestClientTransport transport = new RestClientTransport(restClient, new JsonbJsonpMapper());
+            this.mapper = new JsonbJsonpMapper();
+            RestClientTransport transport = new RestClientTransport(restClient, mapper);
             this.client = new OpenSearchClient(transport);
             this.asyncClient = new OpenSearchAsyncClient(transport);
         }
@@ -119,6 +128,20 @@ public final class MailIndexClient implements AutoCloseable {
         return indexName;
     }
 
+    /** The low-level client, for requests whose answers are read as a stream. */
+    RestClient restClient() {
+        return connection().restClient;
+    }
+
+    JsonpMapper mapper() {
+        return connection().mapper;
+    }
+
+    /** How many hits one search request may ask for; known once the index was looked up ({@link #layout()}). */
+    int pageSize() {
+        return pageSize;
+    }
+
     /** Shards and replicas of the index when Postino creates it (an existing index keeps its own). */
     public MailIndexClient layout(int shards, int replicas) {
         this.shards = shards;
@@ -159,6 +182,7 @@ public final class MailIndexClient implements AutoCloseable {
             connection().restClient.performRequest(create);
             LOGGER.info("Created search index {} ({} shard(s), {} replica(s))", indexName, shards, replicas);
             layout = LAYOUT;
+            pageSize = PAGE;
             indexReady.set(true);
         } catch (ResponseException e) {
             if (!client.indices().exists(x -> x.index(indexName)).value()) {
@@ -188,9 +212,39 @@ public final class MailIndexClient implements AutoCloseable {
             put.setJsonEntity("{\"properties\": {\"subjectAll\": {\"type\": \"wildcard\", \"doc_values\": true}}}");
             connection().restClient.performRequest(put);
         }
+        pageSize = adoptPageSize();
         if (layout < LAYOUT) {
             LOGGER.warn("Search index {} was made by an earlier Postino (layout {}, this one makes {}): searches of headers"
                 + " are slower in it; to rebuild it: stop Postino, delete the index, start Postino (conf/README.md, Search)", indexName, layout, LAYOUT);
+        }
+    }
+
+    /** The index's max_result_window, raised to {@link #PAGE} when lower (an index made by an earlier Postino). */
+    private int adoptPageSize() throws IOException {
+        Request get = new Request("GET", "/" + indexName + "/_settings/index.max_result_window");
+        int window = 10_000;
+        try (InputStream in = connection().restClient.performRequest(get).getEntity().getContent();
+             JsonReader reader = Json.createReader(in)) {
+            JsonObject settings = reader.readObject().values().iterator().next().asJsonObject().getJsonObject("settings");
+            JsonObject indexSettings = settings == null ? null : settings.getJsonObject("index");
+            if (indexSettings != null && indexSettings.containsKey("max_result_window")) {
+                window = Integer.parseInt(indexSettings.getString("max_result_window"));
+            }
+        }
+        if (window >= PAGE) {
+            return PAGE;
+        }
+        try {
+            Request put = new Request("PUT", "/" + indexName + "/_settings");
+            put.setJsonEntity("{\"index\": {\"max_result_window\": " + PAGE + "}}");
+            connection().restClient.performRequest(put);
+            LOGGER.info("Search index {}: max_result_window raised from {} to {} (searches with many hits take fewer requests)",
+                indexName, window, PAGE);
+            return PAGE;
+        } catch (ResponseException e) {
+            LOGGER.warn("Search index {}: could not raise max_result_window from {} to {} ({}); searches read {} hits per request",
+                indexName, window, PAGE, e.getResponse().getStatusLine(), window);
+            return window;
         }
     }
 

@@ -360,8 +360,8 @@ public class PostinoSearchIndex extends ListeningMessageSearchIndex {
         checkUpToDate(List.of(mailbox.getMailboxId()));
         Query query = MailQuery.inMailboxes(List.of(mailbox.getMailboxId().serialize()), MailQuery.of(searchQuery.getCriteria(), layout()));
         List<SortOptions> sorts = MailQuery.sorts(searchQuery.getSorts(), false);
-        return hits.scan(query, sorts, Long.MAX_VALUE, List.of("uid"))
-            .map(hit -> MessageUid.of(HitScanner.number(hit, "uid")))
+        return hits.scan(query, sorts, Long.MAX_VALUE, Long.MAX_VALUE, List.of("uid"))
+            .map(hit -> MessageUid.of(hit.uid()))
             .onErrorMap(e -> !(e instanceof MailboxException), PostinoSearchIndex::unavailable);
     }
 
@@ -377,8 +377,8 @@ public class PostinoSearchIndex extends ListeningMessageSearchIndex {
         Query query = MailQuery.inMailboxes(mailboxIds.stream().map(MailboxId::serialize).toList(), MailQuery.of(searchQuery.getCriteria(), layout()));
         List<SortOptions> sorts = MailQuery.sorts(searchQuery.getSorts(), true);
         Set<String> seen = new LinkedHashSet<>();
-        return hits.scan(query, sorts, Long.MAX_VALUE, List.of("messageId"))
-            .map(hit -> hit.getString("messageId", ""))
+        return hits.scan(query, sorts, Long.MAX_VALUE, limit, List.of("messageId"))
+            .map(hit -> hit.messageId() == null ? "" : hit.messageId())
             .filter(id -> !id.isEmpty() && seen.add(id))
             .take(limit)
             .map(messageIdFactory::fromString)
@@ -408,18 +408,10 @@ public class PostinoSearchIndex extends ListeningMessageSearchIndex {
     }
 
     /** Every indexed (uid, modSeq) of a mailbox, in uid order. */
-    Flux<JsonObject> indexedMessages(MailboxId mailboxId) {
+    Flux<HitScanner.IndexHit> indexedMessages(MailboxId mailboxId) {
         Query query = MailQuery.inMailboxes(List.of(mailboxId.serialize()), Query.of(q -> q.matchAll(m -> m)));
         List<SortOptions> byUid = List.of(SortOptions.of(s -> s.field(f -> f.field("uid"))));
-        return hits.scan(query, byUid, Long.MAX_VALUE, List.of("uid", "modSeq"));
-    }
-
-    static long uid(JsonObject source) {
-        return HitScanner.number(source, "uid");
-    }
-
-    static long modSeq(JsonObject source) {
-        return source.containsKey("modSeq") ? HitScanner.number(source, "modSeq") : -1;
+        return hits.scan(query, byUid, Long.MAX_VALUE, Long.MAX_VALUE, List.of("uid", "modSeq"));
     }
 
     /** Makes what was written so far visible to searches (tests, and the catch-up's checks). */

@@ -43,8 +43,9 @@ class IndexLayoutTest {
             .replace("\"_meta\": { \"postino_layout\": 2 },", "")
             .replaceAll("\\s*\"subjectAll\": \\{[^}]*},", "")
             .replace(", \"doc_values\": true", "")
+            .replace("\"max_result_window\": 50000", "\"max_result_window\": 10000")
             .replace("\"${shards}\"", "1").replace("\"${replicas}\"", "0");
-        assertThat(firstLayout).doesNotContain("subjectAll").doesNotContain("postino_layout");
+        assertThat(firstLayout).doesNotContain("subjectAll").doesNotContain("postino_layout").contains("\"max_result_window\": 10000");
         try (RestClient rest = RestClient.builder(org.apache.http.HttpHost.create(SearchTestIndex.node().toString())).build()) {
             Request create = new Request("PUT", "/" + indexName);
             create.setJsonEntity(firstLayout);
@@ -57,6 +58,10 @@ class IndexLayoutTest {
         }
 
         assertThat(client.layout()).isEqualTo(1);
+        // its result window was raised: one request reads up to 50,000 hits
+        assertThat(client.pageSize()).isEqualTo(MailIndexClient.PAGE);
+        assertThat(client.client().indices().getSettings(g -> g.index(indexName)).get(indexName).settings().index().maxResultWindow())
+            .isEqualTo(MailIndexClient.PAGE);
 
         IndexedStore store = IndexedStore.create("dave", client, IndexBacklog.inMemory(), null);
         PostinoSearchIndex[] listening = {store.index()};
