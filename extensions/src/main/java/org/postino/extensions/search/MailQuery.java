@@ -50,14 +50,76 @@ final class MailQuery {
 
     /** The criteria, all of them, over an index of this layout (see {@link MailIndexClient#layout()}). */
     static Query of(List<Criterion> criteria, int layout) {
+        return of(criteria, layout, null);
+    }
+
+    /**
+     * The criteria, all of them, over an index of this layout; {@code recent} is what matches the messages that are
+     * \Recent now ({@link #recentUids}), or null to use the flag as indexed at delivery.
+     *
+     * <p>\Recent changes are not written to the index: the first SELECT after mass delivery clears it on every new
+     * message, and re-indexing 100,000 documents for it kept OpenSearch busy for minutes, with every delivery to the
+     * mailbox queued behind it. The store knows which messages are recent (an index on (mailbox, recent, uid)).
+     */
+    static Query of(List<Criterion> criteria, int layout, Query recent) {
         if (criteria.isEmpty()) {
             return Query.of(q -> q.matchAll(m -> m));
         }
         List<Query> queries = new ArrayList<>();
         for (Criterion criterion : criteria) {
-            queries.add(criterion(criterion, layout));
+            queries.add(criterion(criterion, layout, recent));
         }
         return and(queries);
+    }
+
+    /** Whether a criterion asks about \Recent, at any depth. */
+    static boolean mentionsRecent(List<Criterion> criteria) {
+        for (Criterion criterion : criteria) {
+            if (criterion instanceof SearchQuery.FlagCriterion && ((SearchQuery.FlagCriterion) criterion).getFlag() == Flags.Flag.RECENT) {
+                return true;
+            }
+            if (criterion instanceof SearchQuery.ConjunctionCriterion
+                && mentionsRecent(((SearchQuery.ConjunctionCriterion) criterion).getCriteria())) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
+     * Messages of one mailbox by uid: ranges of consecutive uids (recent messages usually are), or lists of uids
+     * when they are scattered (each terms query within OpenSearch's 65,536 terms, clauses within its 1,024).
+     */
+    static Query recentUids(String mailboxId, List<Long> sortedUids) {
+        if (sortedUids.isEmpty()) {
+            return Query.of(q -> q.matchNone(m -> m));
+        }
+        List<long[]> ranges = new ArrayList<>();
+        long low = sortedUids.get(0);
+        long high = low;
+        for (long uid : sortedUids.subList(1, sortedUids.size())) {
+            if (uid == high + 1) {
+                high = uid;
+            } else {
+                ranges.add(new long[] {low, high});
+                low = uid;
+                high = uid;
+            }
+        }
+        ranges.add(new long[] {low, high});
+        List<Query> should = new ArrayList<>();
+        if (ranges.size() <= 500) {
+            for (long[] range : ranges) {
+                should.add(Query.of(q -> q.range(r -> r.field("uid").gte(JsonData.of(range[0])).lte(JsonData.of(range[1])))));
+            }
+        } else {
+            for (int from = 0; from < sortedUids.size(); from += 50_000) {
+                List<FieldValue> values = sortedUids.subList(from, Math.min(sortedUids.size(), from + 50_000)).stream()
+                    .map(FieldValue::of).toList();
+                should.add(Query.of(q -> q.terms(t -> t.field("uid").terms(v -> v.value(values)))));
+            }
+        }
+        return inMailboxes(List.of(mailboxId), Query.of(q -> q.bool(b -> b.should(should).minimumShouldMatch("1"))));
     }
 
     static Query inMailboxes(List<String> mailboxIds, Query query) {
@@ -73,13 +135,13 @@ final class MailQuery {
         return Query.of(q -> q.bool(b -> b.filter(queries)));
     }
 
-    static Query criterion(Criterion criterion, int layout) {
+    static Query criterion(Criterion criterion, int layout, Query recent) {
         if (criterion instanceof SearchQuery.AllCriterion) {
             return Query.of(q -> q.matchAll(m -> m));
         }
         if (criterion instanceof SearchQuery.ConjunctionCriterion) {
             SearchQuery.ConjunctionCriterion conjunction = (SearchQuery.ConjunctionCriterion) criterion;
-            List<Query> parts = conjunction.getCriteria().stream().map(part -> criterion(part, layout)).toList();
+            List<Query> parts = conjunction.getCriteria().stream().map(part -> criterion(part, layout, recent)).toList();
             switch (conjunction.getType()) {
                 case AND:
                     return parts.isEmpty() ? Query.of(q -> q.matchAll(m -> m)) : and(parts);
@@ -123,6 +185,9 @@ final class MailQuery {
         }
         if (criterion instanceof SearchQuery.FlagCriterion) {
             SearchQuery.FlagCriterion flag = (SearchQuery.FlagCriterion) criterion;
+            if (flag.getFlag() == Flags.Flag.RECENT && recent != null) {
+                return flag.getOperator().isSet() ? recent : not(recent);
+            }
             return Query.of(q -> q.term(t -> t.field(flagField(flag.getFlag())).value(FieldValue.of(flag.getOperator().isSet()))));
         }
         if (criterion instanceof SearchQuery.CustomFlagCriterion) {

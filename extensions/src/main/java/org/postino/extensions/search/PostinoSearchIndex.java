@@ -294,27 +294,22 @@ public class PostinoSearchIndex extends ListeningMessageSearchIndex {
         if (updatedFlagsList.isEmpty()) {
             return Mono.empty();
         }
+        List<UpdatedFlags> changed = updatedFlagsList.stream().filter(updated -> !onlyRecentChanged(updated)).toList();
+        if (changed.isEmpty()) {
+            // \Recent is not kept in the index (searches ask the store which messages are recent, MailQuery#of): the
+            // first SELECT after mass delivery clears it on every new message, and re-indexing them all for it kept
+            // OpenSearch busy for minutes, every delivery to the mailbox waiting behind it
+            return Mono.empty();
+        }
         String routing = mailboxId.serialize();
         List<BulkOperation> operations = new ArrayList<>();
-        for (UpdatedFlags updated : updatedFlagsList) {
+        for (UpdatedFlags updated : changed) {
             Map<String, Object> doc = MailDocument.flags(updated.getNewFlags());
             doc.put("modSeq", updated.getModSeq().asLong());
             operations.add(BulkOperation.of(op -> op.update(u -> u.index(index.indexName())
                 .id(MailDocument.documentId(routing, updated.getUid().asLong()))
                 .routing(routing)
                 .document(doc))));
-        }
-        if (updatedFlagsList.stream().allMatch(PostinoSearchIndex::onlyRecentChanged)) {
-            // The first SELECT after delivery clears \Recent on every new message (100,000 after mass delivery): the
-            // SELECT does not wait for the index to have them. The write keeps its place in line (a later change of
-            // the same messages is written after it); should it fail, the mailbox is caught up (searches answer NO
-            // until then), as for a failed addition.
-            writer.write(operations, true).whenComplete((ok, e) -> {
-                if (e != null) {
-                    backlog.markBehind(mailboxId, rootMessage(e));
-                }
-            });
-            return Mono.empty();
         }
         return Mono.fromFuture(() -> writer.write(operations, true));
     }
@@ -358,7 +353,8 @@ public class PostinoSearchIndex extends ListeningMessageSearchIndex {
             throw new IllegalArgumentException("'session' is mandatory");
         }
         checkUpToDate(List.of(mailbox.getMailboxId()));
-        Query query = MailQuery.inMailboxes(List.of(mailbox.getMailboxId().serialize()), MailQuery.of(searchQuery.getCriteria(), layout()));
+        Query query = MailQuery.inMailboxes(List.of(mailbox.getMailboxId().serialize()),
+            MailQuery.of(searchQuery.getCriteria(), layout(), recent(session, List.of(mailbox), searchQuery)));
         List<SortOptions> sorts = MailQuery.sorts(searchQuery.getSorts(), false);
         return hits.scan(query, sorts, Long.MAX_VALUE, Long.MAX_VALUE, List.of("uid"))
             .map(hit -> MessageUid.of(hit.uid()))
@@ -374,7 +370,16 @@ public class PostinoSearchIndex extends ListeningMessageSearchIndex {
             return Flux.empty();
         }
         checkUpToDate(mailboxIds);
-        Query query = MailQuery.inMailboxes(mailboxIds.stream().map(MailboxId::serialize).toList(), MailQuery.of(searchQuery.getCriteria(), layout()));
+        Query recent = null;
+        if (MailQuery.mentionsRecent(searchQuery.getCriteria())) {
+            List<Mailbox> mailboxes = new ArrayList<>();
+            for (MailboxId mailboxId : mailboxIds) {
+                mailboxes.add(factory.getMailboxMapper(session).findMailboxById(mailboxId).block());
+            }
+            recent = recent(session, mailboxes, searchQuery);
+        }
+        Query query = MailQuery.inMailboxes(mailboxIds.stream().map(MailboxId::serialize).toList(),
+            MailQuery.of(searchQuery.getCriteria(), layout(), recent));
         List<SortOptions> sorts = MailQuery.sorts(searchQuery.getSorts(), true);
         Set<String> seen = new LinkedHashSet<>();
         return hits.scan(query, sorts, Long.MAX_VALUE, limit, List.of("messageId"))
@@ -383,6 +388,21 @@ public class PostinoSearchIndex extends ListeningMessageSearchIndex {
             .take(limit)
             .map(messageIdFactory::fromString)
             .onErrorMap(e -> !(e instanceof MailboxException), PostinoSearchIndex::unavailable);
+    }
+
+    /** What matches the messages of these mailboxes that are \Recent now, as the store says; null if not asked. */
+    private Query recent(MailboxSession session, List<Mailbox> mailboxes, SearchQuery searchQuery) throws MailboxException {
+        if (!MailQuery.mentionsRecent(searchQuery.getCriteria())) {
+            return null;
+        }
+        List<Query> perMailbox = new ArrayList<>();
+        for (Mailbox mailbox : mailboxes) {
+            List<Long> uids = factory.getMessageMapper(session).findRecentMessageUidsInMailbox(mailbox).stream()
+                .map(MessageUid::asLong).sorted().toList();
+            perMailbox.add(MailQuery.recentUids(mailbox.getMailboxId().serialize(), uids));
+        }
+        return perMailbox.size() == 1 ? perMailbox.get(0)
+            : Query.of(q -> q.bool(b -> b.should(perMailbox).minimumShouldMatch("1")));
     }
 
     private int layout() throws MailboxException {

@@ -10,7 +10,7 @@ import org.apache.james.mailbox.ModSeq;
 import org.apache.james.mailbox.model.UpdatedFlags;
 import org.junit.jupiter.api.Test;
 
-/** Which flag updates the index may write without the mailbox operation waiting: those that only clear \Recent. */
+/** Which flag updates the index does not write at all: those that only change \Recent (searches ask the store for it). */
 class RecentOnlyUpdateTest {
 
     @Test

@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
+import javax.persistence.EntityManager;
 import javax.persistence.EntityManagerFactory;
 import javax.persistence.PersistenceException;
 
@@ -32,8 +33,11 @@ import org.apache.james.mailbox.store.mail.model.MailboxMessage;
 
 import com.google.common.collect.ImmutableList;
 import com.google.common.collect.ImmutableMap;
+import com.google.common.collect.Lists;
+import org.apache.openjpa.persistence.OpenJPAPersistence;
 
 import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
 
 /**
  * James's JPA message mapper, with stable message ids: every message it writes gets a row in
@@ -150,8 +154,8 @@ class PostinoJpaMessageMapper extends JPAMessageMapper {
      * 100,000 messages). A chunk's rows are let go of at its commit. IMAP asks no atomicity of a STORE over many
      * messages; should a later chunk fail, the earlier ones stay done, and each carries its own modseq.
      *
-     * <p>Called in a transaction, it stays in it; each chunk, once written to the transaction, is detached (James's JPA
-     * entities carry the whole message: a range of every message of a big mailbox would otherwise stay in memory).
+     * <p>Called in a transaction, it stays in it. Either way each chunk, once written, is detached (the entity manager
+     * would otherwise keep every message of a big mailbox in memory).
      */
     @Override
     public Iterator<UpdatedFlags> updateFlags(Mailbox mailbox, FlagsUpdateCalculator calculator, MessageRange set) throws MailboxException {
@@ -167,7 +171,8 @@ class PostinoJpaMessageMapper extends JPAMessageMapper {
             }
             chunk = write("change flags in mailbox " + mailbox.getMailboxId().serialize(), () -> {
                 Chunk done = updateChunk(mailbox, calculator, set, range, modSeq);
-                if (!ownTransactions && done.rest != null) {
+                if (done.rest != null) {
+                    // committed or not, entities the entity manager keeps would add up over a big mailbox
                     letGo(done.messages);
                 }
                 return done;
@@ -233,6 +238,142 @@ class PostinoJpaMessageMapper extends JPAMessageMapper {
             return first == null ? null : MessageUid.of(((Number) first).longValue());
         } catch (PersistenceException e) {
             throw new MailboxException("Could not find the first unseen message of mailbox " + mailboxId, e);
+        }
+    }
+
+    /**
+     * Clears \Recent on every message of the mailbox that has it (James: at the first SELECT after delivery), by key,
+     * {@value #FLAG_CHUNK} messages per transaction: their uids from the (mailbox, recent, uid) index, their flags read
+     * as columns, then one UPDATE of exactly those rows. James's way loaded each recent message as an entity with its
+     * MIME properties and wrote it back row by row: minutes for the first SELECT after 100,000 deliveries. Rows are
+     * named by key, so the UPDATE touches no row a concurrent delivery holds; each transaction is short, so no STATUS or
+     * delivery waits long for its locks. A message that is no longer recent when its chunk is read (another session
+     * cleared it) is not reported. In a transaction opened by the caller, James's way is kept.
+     */
+    @Override
+    public List<UpdatedFlags> resetRecent(Mailbox mailbox) throws MailboxException {
+        boolean reopen = false;
+        if (inTransaction() && pending.isEmpty() && OpenJPAPersistence.cast(getEntityManager()).getDirtyObjects().isEmpty()) {
+            // James runs a SELECT's whole metadata (counters, first unseen, then this) in one transaction that has
+            // written nothing: it is ended here, the reset commits chunk by chunk, and a new one is opened for James
+            // to commit (on failure none is: James then neither commits nor rolls back)
+            commit();
+            reopen = true;
+        }
+        if (inTransaction()) {
+            ImmutableList.Builder<UpdatedFlags> updated = ImmutableList.builder();
+            FlagsUpdateCalculator clear = new FlagsUpdateCalculator(new javax.mail.Flags(javax.mail.Flags.Flag.RECENT),
+                org.apache.james.mailbox.MessageManager.FlagsUpdateMode.REMOVE);
+            for (MessageRange range : MessageRange.toRanges(findRecentMessageUidsInMailbox(mailbox))) {
+                updated.addAll(updateFlags(mailbox, clear, range));
+            }
+            return updated.build();
+        }
+        List<MessageUid> recent = findRecentMessageUidsInMailbox(mailbox);
+        List<UpdatedFlags> result = new ArrayList<>(recent.size());
+        for (List<MessageUid> chunk : Lists.partition(recent, FLAG_CHUNK)) {
+            result.addAll(write("clear \\Recent in mailbox " + mailbox.getMailboxId().serialize(), () -> resetRecent(mailbox, chunk)));
+        }
+        forgetLoadedMessages(getEntityManager(), ((JPAId) mailbox.getMailboxId()).getRawId());
+        if (reopen) {
+            begin();
+        }
+        return result;
+    }
+
+    @Override
+    public Mono<List<UpdatedFlags>> resetRecentReactive(Mailbox mailbox) {
+        return Mono.fromCallable(() -> resetRecent(mailbox));
+    }
+
+    private List<UpdatedFlags> resetRecent(Mailbox mailbox, List<MessageUid> uids) throws MailboxException {
+        long mailboxId = ((JPAId) mailbox.getMailboxId()).getRawId();
+        EntityManager manager = getEntityManager();
+        String in = String.join(", ", java.util.Collections.nCopies(uids.size(), "?"));
+        try {
+            javax.persistence.Query read = manager.createNativeQuery("SELECT MAIL_UID, MAIL_IS_ANSWERED, MAIL_IS_DELETED,"
+                + " MAIL_IS_DRAFT, MAIL_IS_FLAGGED, MAIL_IS_SEEN FROM JAMES_MAIL WHERE MAILBOX_ID = ? AND MAIL_IS_RECENT = ?"
+                + " AND MAIL_UID IN (" + in + ") ORDER BY MAIL_UID");
+            read.setParameter(1, mailboxId).setParameter(2, true);
+            for (int i = 0; i < uids.size(); i++) {
+                read.setParameter(3 + i, uids.get(i).asLong());
+            }
+            @SuppressWarnings("unchecked")
+            List<Object[]> rows = read.getResultList();
+            if (rows.isEmpty()) {
+                return List.of();
+            }
+            Map<Long, javax.mail.Flags> flags = new LinkedHashMap<>();
+            for (Object[] row : rows) {
+                javax.mail.Flags current = new javax.mail.Flags();
+                systemFlag(current, row[1], javax.mail.Flags.Flag.ANSWERED);
+                systemFlag(current, row[2], javax.mail.Flags.Flag.DELETED);
+                systemFlag(current, row[3], javax.mail.Flags.Flag.DRAFT);
+                systemFlag(current, row[4], javax.mail.Flags.Flag.FLAGGED);
+                systemFlag(current, row[5], javax.mail.Flags.Flag.SEEN);
+                flags.put(((Number) row[0]).longValue(), current);
+            }
+            long first = flags.keySet().iterator().next();
+            long last = ((Number) rows.get(rows.size() - 1)[0]).longValue();
+            @SuppressWarnings("unchecked")
+            List<Object[]> userFlags = manager.createNativeQuery("SELECT MAIL_UID, USERFLAG_NAME FROM JAMES_MAIL_USERFLAG"
+                    + " WHERE MAILBOX_ID = ? AND MAIL_UID BETWEEN ? AND ?")
+                .setParameter(1, mailboxId).setParameter(2, first).setParameter(3, last)
+                .getResultList();
+            for (Object[] row : userFlags) {
+                javax.mail.Flags current = flags.get(((Number) row[0]).longValue());
+                if (current != null) {
+                    current.add((String) row[1]);
+                }
+            }
+            ModSeq modSeq = modSeqProvider.nextModSeq(mailbox);
+            String cleared = String.join(", ", java.util.Collections.nCopies(flags.size(), "?"));
+            javax.persistence.Query update = manager.createNativeQuery("UPDATE JAMES_MAIL SET MAIL_IS_RECENT = ?, MAIL_MODSEQ = ?"
+                + " WHERE MAILBOX_ID = ? AND MAIL_UID IN (" + cleared + ")");
+            update.setParameter(1, false).setParameter(2, modSeq.asLong()).setParameter(3, mailboxId);
+            int position = 4;
+            for (Long uid : flags.keySet()) {
+                update.setParameter(position++, uid);
+            }
+            update.executeUpdate();
+
+            Map<Long, MessageIdTable.Entry> ids = entries(mailbox, first, last);
+            List<UpdatedFlags> result = new ArrayList<>(flags.size());
+            for (Map.Entry<Long, javax.mail.Flags> message : flags.entrySet()) {
+                MessageIdTable.Entry entry = ids.get(message.getKey());
+                if (entry == null) {
+                    entry = table.assignMissing(new MessageIdTable.Key(mailboxId, message.getKey()));
+                }
+                javax.mail.Flags old = new javax.mail.Flags(message.getValue());
+                old.add(javax.mail.Flags.Flag.RECENT);
+                result.add(UpdatedFlags.builder()
+                    .uid(MessageUid.of(message.getKey()))
+                    .messageId(entry.messageId())
+                    .modSeq(modSeq)
+                    .oldFlags(old)
+                    .newFlags(message.getValue())
+                    .build());
+            }
+            return result;
+        } catch (PersistenceException e) {
+            throw new MailboxException("Could not clear \\Recent in mailbox " + mailboxId, e);
+        }
+    }
+
+    /** Entities of the mailbox's messages this entity manager holds still say \Recent: let them go. */
+    private static void forgetLoadedMessages(EntityManager manager, long mailboxId) {
+        for (Object managed : List.copyOf(OpenJPAPersistence.cast(manager).getManagedObjects())) {
+            if (managed instanceof AbstractJPAMailboxMessage
+                && ((JPAId) ((AbstractJPAMailboxMessage) managed).getMailboxId()).getRawId() == mailboxId) {
+                manager.detach(managed);
+            }
+        }
+    }
+
+    private static void systemFlag(javax.mail.Flags flags, Object column, javax.mail.Flags.Flag flag) {
+        boolean set = column instanceof Boolean ? (Boolean) column : ((Number) column).intValue() != 0;
+        if (set) {
+            flags.add(flag);
         }
     }
 

@@ -12,6 +12,7 @@ import javax.mail.Flags;
 import javax.persistence.EntityManagerFactory;
 
 import org.apache.james.core.Username;
+import org.apache.james.mailbox.MessageUid;
 import org.apache.james.mailbox.FlagsBuilder;
 import org.apache.james.mailbox.MessageManager;
 import org.apache.james.mailbox.model.Mailbox;
@@ -74,6 +75,49 @@ class LargeFlagUpdateTest {
             MessageRange.range(updated.get(10).getUid(), updated.get(PostinoJpaMessageMapper.FLAG_CHUNK + 20).getUid())));
         assertThat(seen).hasSize(PostinoJpaMessageMapper.FLAG_CHUNK + 11);
         assertThat(messages.getMailboxCounters(inbox).getCount()).isEqualTo(count);
+    }
+
+    @Test
+    void resettingRecentOnMoreThanTwoChunksReportsEveryRecentMessageOnceAndKeepsOtherFlags() throws Exception {
+        JpaMapperProvider provider = new JpaMapperProvider(DATABASE, new UpdatableTickingClock(Instant.now()));
+        Mailbox inbox = provider.createMailboxMapper().create(MailboxPath.forUser(Username.of("bulk"), "INBOX"), UidValidity.of(44)).block();
+        MessageMapper messages = provider.createMessageMapper();
+        int count = PostinoJpaMessageMapper.FLAG_CHUNK * 2 + 37;
+        for (int i = 0; i < count; i++) {
+            MessageId id = provider.generateMessageId();
+            String header = "Subject: bulk " + i + "\r\n\r\n";
+            byte[] content = (header + "body " + i + "\r\n").getBytes(StandardCharsets.US_ASCII);
+            // every third message is not recent; every fifth is seen and tagged
+            Flags flags = i % 3 == 0 ? new Flags() : new Flags(Flags.Flag.RECENT);
+            if (i % 5 == 0) {
+                flags.add(Flags.Flag.SEEN);
+                flags.add("tag" + i);
+            }
+            messages.add(inbox, new SimpleMailboxMessage(id, ThreadId.fromBaseMessageId(id), new Date(), content.length,
+                header.length(), new ByteContent(content), flags, new PropertyBuilder().build(), inbox.getMailboxId()));
+        }
+        List<MessageUid> recent = messages.findRecentMessageUidsInMailbox(inbox);
+
+        List<UpdatedFlags> updated = messages.resetRecent(inbox);
+
+        assertThat(updated).extracting(UpdatedFlags::getUid).containsExactlyElementsOf(recent);
+        assertThat(updated).allSatisfy(flags -> {
+            assertThat(flags.getOldFlags().contains(Flags.Flag.RECENT)).isTrue();
+            assertThat(flags.getNewFlags().contains(Flags.Flag.RECENT)).isFalse();
+            javax.mail.Flags kept = new javax.mail.Flags(flags.getOldFlags());
+            kept.remove(Flags.Flag.RECENT);
+            assertThat(flags.getNewFlags()).isEqualTo(kept);
+            assertThat(flags.getMessageId()).isPresent();
+        });
+        assertThat(updated).filteredOn(flags -> flags.getOldFlags().contains(Flags.Flag.SEEN))
+            .allSatisfy(flags -> assertThat(flags.getNewFlags().getUserFlags()).hasSize(1));
+        assertThat(updated.stream().map(UpdatedFlags::getModSeq).distinct()).as("a modseq per chunk").hasSize(2);
+        assertThat(messages.findRecentMessageUidsInMailbox(inbox)).isEmpty();
+        assertThat(messages.resetRecent(inbox)).isEmpty();
+        // what is stored says the same, read back through entities
+        assertThat(ImmutableList.copyOf(messages.findInMailbox(inbox, MessageRange.all(), MessageMapper.FetchType.METADATA, -1)))
+            .hasSize(count)
+            .allSatisfy(message -> assertThat(message.createFlags().contains(Flags.Flag.RECENT)).isFalse());
     }
 
     @Test
