@@ -248,7 +248,7 @@ class PostinoJpaMessageMapper extends JPAMessageMapper {
      * MIME properties and wrote it back row by row: minutes for the first SELECT after 100,000 deliveries. Rows are
      * named by key, so the UPDATE touches no row a concurrent delivery holds; each transaction is short, so no STATUS or
      * delivery waits long for its locks. A message that is no longer recent when its chunk is read (another session
-     * cleared it) is not reported. In a transaction opened by the caller, James's way is kept.
+     * cleared it) is not reported. In a transaction of the caller's that has written something, James's way is kept.
      */
     @Override
     public List<UpdatedFlags> resetRecent(Mailbox mailbox) throws MailboxException {
