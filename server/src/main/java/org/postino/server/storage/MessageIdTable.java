@@ -74,6 +74,11 @@ final class MessageIdTable {
         this.messageIdFactory = messageIdFactory;
     }
 
+    /** Whether the database is Derby, whose optimizer needs index hints (known once {@link #createIfMissing} ran). */
+    boolean onDerby() {
+        return !rangeHint.isEmpty();
+    }
+
     MessageId.Factory messageIdFactory() {
         return messageIdFactory;
     }

@@ -243,8 +243,8 @@ class PostinoJpaMessageMapper extends JPAMessageMapper {
 
     /**
      * Clears \Recent on every message of the mailbox that has it (James: at the first SELECT after delivery), by key,
-     * {@value #FLAG_CHUNK} messages per transaction: their uids from the (mailbox, recent, uid) index, their flags read
-     * as columns, then one UPDATE of exactly those rows. James's way loaded each recent message as an entity with its
+     * {@value #FLAG_CHUNK} messages per transaction: their uids and flags read through the (mailbox, recent, uid) index,
+     * then each row updated by its primary key. James's way loaded each recent message as an entity with its
      * MIME properties and wrote it back row by row: minutes for the first SELECT after 100,000 deliveries. Rows are
      * named by key, so the UPDATE touches no row a concurrent delivery holds; each transaction is short, so no STATUS or
      * delivery waits long for its locks. A message that is no longer recent when its chunk is read (another session
@@ -289,17 +289,17 @@ class PostinoJpaMessageMapper extends JPAMessageMapper {
     private List<UpdatedFlags> resetRecent(Mailbox mailbox, List<MessageUid> uids) throws MailboxException {
         long mailboxId = ((JPAId) mailbox.getMailboxId()).getRawId();
         EntityManager manager = getEntityManager();
-        String in = String.join(", ", java.util.Collections.nCopies(uids.size(), "?"));
         try {
-            javax.persistence.Query read = manager.createNativeQuery("SELECT MAIL_UID, MAIL_IS_ANSWERED, MAIL_IS_DELETED,"
-                + " MAIL_IS_DRAFT, MAIL_IS_FLAGGED, MAIL_IS_SEEN FROM JAMES_MAIL WHERE MAILBOX_ID = ? AND MAIL_IS_RECENT = ?"
-                + " AND MAIL_UID IN (" + in + ") ORDER BY MAIL_UID");
-            read.setParameter(1, mailboxId).setParameter(2, true);
-            for (int i = 0; i < uids.size(); i++) {
-                read.setParameter(3 + i, uids.get(i).asLong());
-            }
+            // Derby is told to read the (mailbox, recent, uid) index: its statistics say every row of a big mailbox has
+            // the same MAILBOX_ID, and it would read the whole mailbox for each chunk
+            String hint = table.onDerby() ? " --DERBY-PROPERTIES index=POSTINO_MAIL_RECENT_IDX\n" : "";
             @SuppressWarnings("unchecked")
-            List<Object[]> rows = read.getResultList();
+            List<Object[]> rows = manager.createNativeQuery("SELECT MAIL_UID, MAIL_IS_ANSWERED, MAIL_IS_DELETED,"
+                    + " MAIL_IS_DRAFT, MAIL_IS_FLAGGED, MAIL_IS_SEEN FROM JAMES_MAIL" + hint
+                    + " WHERE MAILBOX_ID = ? AND MAIL_IS_RECENT = ? AND MAIL_UID BETWEEN ? AND ? ORDER BY MAIL_UID")
+                .setParameter(1, mailboxId).setParameter(2, true)
+                .setParameter(3, uids.get(0).asLong()).setParameter(4, uids.get(uids.size() - 1).asLong())
+                .getResultList();
             if (rows.isEmpty()) {
                 return List.of();
             }
@@ -327,15 +327,13 @@ class PostinoJpaMessageMapper extends JPAMessageMapper {
                 }
             }
             ModSeq modSeq = modSeqProvider.nextModSeq(mailbox);
-            String cleared = String.join(", ", java.util.Collections.nCopies(flags.size(), "?"));
-            javax.persistence.Query update = manager.createNativeQuery("UPDATE JAMES_MAIL SET MAIL_IS_RECENT = ?, MAIL_MODSEQ = ?"
-                + " WHERE MAILBOX_ID = ? AND MAIL_UID IN (" + cleared + ")");
-            update.setParameter(1, false).setParameter(2, modSeq.asLong()).setParameter(3, mailboxId);
-            int position = 4;
+            // one row per statement, by its whole primary key: the database reads exactly that row (with a list of
+            // uids, Derby read the whole mailbox for each chunk: statistics say every row has the same MAILBOX_ID)
             for (Long uid : flags.keySet()) {
-                update.setParameter(position++, uid);
+                manager.createNativeQuery("UPDATE JAMES_MAIL SET MAIL_IS_RECENT = ?, MAIL_MODSEQ = ? WHERE MAILBOX_ID = ? AND MAIL_UID = ?")
+                    .setParameter(1, false).setParameter(2, modSeq.asLong()).setParameter(3, mailboxId).setParameter(4, uid)
+                    .executeUpdate();
             }
-            update.executeUpdate();
 
             Map<Long, MessageIdTable.Entry> ids = entries(mailbox, first, last);
             List<UpdatedFlags> result = new ArrayList<>(flags.size());
