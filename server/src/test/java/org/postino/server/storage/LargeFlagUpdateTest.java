@@ -37,6 +37,11 @@ import com.google.common.collect.ImmutableList;
 class LargeFlagUpdateTest {
     private static final EntityManagerFactory DATABASE = MailboxTestDatabase.create("largeFlagUpdate");
 
+    /** More messages than two chunks. */
+    private final int count = PostinoJpaMessageMapper.FLAG_CHUNK * 2 + 37;
+    private final JpaMapperProvider provider = new JpaMapperProvider(DATABASE, new UpdatableTickingClock(Instant.now()));
+    private final MessageMapper messages = provider.createMessageMapper();
+
     @AfterEach
     void emptyDatabase() {
         MailboxTestDatabase.clear(DATABASE);
@@ -44,18 +49,8 @@ class LargeFlagUpdateTest {
 
     @Test
     void clearingRecentOnMoreThanTwoChunksOfAMailboxUpdatesEveryMessageOnce() throws Exception {
-        JpaMapperProvider provider = new JpaMapperProvider(DATABASE, new UpdatableTickingClock(Instant.now()));
-        Mailbox inbox = provider.createMailboxMapper().create(MailboxPath.forUser(Username.of("bulk"), "INBOX"), UidValidity.of(42)).block();
-        MessageMapper messages = provider.createMessageMapper();
-        int count = PostinoJpaMessageMapper.FLAG_CHUNK * 2 + 37;
-        for (int i = 0; i < count; i++) {
-            MessageId id = provider.generateMessageId();
-            String header = "Subject: bulk " + i + "\r\n\r\n";
-            byte[] content = (header + "body " + i + "\r\n").getBytes(StandardCharsets.US_ASCII);
-            messages.add(inbox, new SimpleMailboxMessage(id, ThreadId.fromBaseMessageId(id), new Date(), content.length,
-                header.length(), new ByteContent(content), new Flags(Flags.Flag.RECENT),
-                new PropertyBuilder().build(), inbox.getMailboxId()));
-        }
+        Mailbox inbox = inbox(42);
+        fill(inbox, i -> new Flags(Flags.Flag.RECENT));
         assertThat(messages.findRecentMessageUidsInMailbox(inbox)).hasSize(count);
 
         List<UpdatedFlags> updated = ImmutableList.copyOf(messages.updateFlags(inbox,
@@ -79,23 +74,16 @@ class LargeFlagUpdateTest {
 
     @Test
     void resettingRecentOnMoreThanTwoChunksReportsEveryRecentMessageOnceAndKeepsOtherFlags() throws Exception {
-        JpaMapperProvider provider = new JpaMapperProvider(DATABASE, new UpdatableTickingClock(Instant.now()));
-        Mailbox inbox = provider.createMailboxMapper().create(MailboxPath.forUser(Username.of("bulk"), "INBOX"), UidValidity.of(44)).block();
-        MessageMapper messages = provider.createMessageMapper();
-        int count = PostinoJpaMessageMapper.FLAG_CHUNK * 2 + 37;
-        for (int i = 0; i < count; i++) {
-            MessageId id = provider.generateMessageId();
-            String header = "Subject: bulk " + i + "\r\n\r\n";
-            byte[] content = (header + "body " + i + "\r\n").getBytes(StandardCharsets.US_ASCII);
-            // every third message is not recent; every fifth is seen and tagged
+        Mailbox inbox = inbox(44);
+        // every third message is not recent; every fifth is seen and tagged
+        fill(inbox, i -> {
             Flags flags = i % 3 == 0 ? new Flags() : new Flags(Flags.Flag.RECENT);
             if (i % 5 == 0) {
                 flags.add(Flags.Flag.SEEN);
                 flags.add("tag" + i);
             }
-            messages.add(inbox, new SimpleMailboxMessage(id, ThreadId.fromBaseMessageId(id), new Date(), content.length,
-                header.length(), new ByteContent(content), flags, new PropertyBuilder().build(), inbox.getMailboxId()));
-        }
+            return flags;
+        });
         List<MessageUid> recent = messages.findRecentMessageUidsInMailbox(inbox);
 
         List<UpdatedFlags> updated = messages.resetRecent(inbox);
@@ -122,22 +110,15 @@ class LargeFlagUpdateTest {
 
     @Test
     void aChunkThatFailsLeavesTheChunksBeforeItDoneAndItsOwnUntouched() throws Exception {
-        JpaMapperProvider provider = new JpaMapperProvider(DATABASE, new UpdatableTickingClock(Instant.now()));
-        Mailbox inbox = provider.createMailboxMapper().create(MailboxPath.forUser(Username.of("bulk"), "INBOX"), UidValidity.of(43)).block();
-        MessageMapper messages = provider.createMessageMapper();
-        int count = PostinoJpaMessageMapper.FLAG_CHUNK * 2 + 37;
+        Mailbox inbox = inbox(43);
         int poisoned = PostinoJpaMessageMapper.FLAG_CHUNK * 2 + 5;
-        for (int i = 0; i < count; i++) {
-            MessageId id = provider.generateMessageId();
-            String header = "Subject: bulk " + i + "\r\n\r\n";
-            byte[] content = (header + "body " + i + "\r\n").getBytes(StandardCharsets.US_ASCII);
-            Flags flags = new FlagsBuilder().add(Flags.Flag.RECENT).build();
+        fill(inbox, i -> {
+            Flags flags = new Flags(Flags.Flag.RECENT);
             if (i == poisoned) {
                 flags.add("poison");
             }
-            messages.add(inbox, new SimpleMailboxMessage(id, ThreadId.fromBaseMessageId(id), new Date(), content.length,
-                header.length(), new ByteContent(content), flags, new PropertyBuilder().build(), inbox.getMailboxId()));
-        }
+            return flags;
+        });
         FlagsUpdateCalculator failingOnPoison = new FlagsUpdateCalculator(new Flags(Flags.Flag.RECENT), MessageManager.FlagsUpdateMode.REMOVE) {
             @Override
             public Flags buildNewFlags(Flags oldFlags) {
@@ -153,5 +134,19 @@ class LargeFlagUpdateTest {
 
         // the two chunks before the failing one were committed; the failing one was rolled back whole
         assertThat(messages.findRecentMessageUidsInMailbox(inbox)).hasSize(count - PostinoJpaMessageMapper.FLAG_CHUNK * 2);
+    }
+
+    private Mailbox inbox(int uidValidity) {
+        return provider.createMailboxMapper().create(MailboxPath.forUser(Username.of("bulk"), "INBOX"), UidValidity.of(uidValidity)).block();
+    }
+
+    private void fill(Mailbox inbox, java.util.function.IntFunction<Flags> flagsOf) throws Exception {
+        for (int i = 0; i < count; i++) {
+            MessageId id = provider.generateMessageId();
+            String header = "Subject: bulk " + i + "\r\n\r\n";
+            byte[] content = (header + "body " + i + "\r\n").getBytes(StandardCharsets.US_ASCII);
+            messages.add(inbox, new SimpleMailboxMessage(id, ThreadId.fromBaseMessageId(id), new Date(), content.length,
+                header.length(), new ByteContent(content), flagsOf.apply(i), new PropertyBuilder().build(), inbox.getMailboxId()));
+        }
     }
 }
