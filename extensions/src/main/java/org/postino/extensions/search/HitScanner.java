@@ -6,6 +6,8 @@ import java.io.StringWriter;
 import java.util.ArrayList;
 import java.util.List;
 
+import javax.mail.Flags;
+
 import org.opensearch.client.Request;
 import org.opensearch.client.Response;
 import org.opensearch.client.json.JsonpMapper;
@@ -41,9 +43,15 @@ final class HitScanner {
         this.index = index;
     }
 
-    /** One hit: the values the caller asked for (-1 or null when not asked for or absent) and its sort values. */
-    record IndexHit(long uid, String messageId, long modSeq, List<JsonValue> sortValues) {
+    /**
+     * One hit: the values the caller asked for (-1 or null when not asked for or absent) and its sort values; its flags
+     * when any flag field was asked for (without \Recent, which the index does not keep up to date).
+     */
+    record IndexHit(long uid, String messageId, long modSeq, Flags flags, List<JsonValue> sortValues) {
     }
+
+    /** The flag fields a caller may ask for: {@link IndexHit#flags()} is built from them. */
+    static final List<String> FLAG_FIELDS = List.of("answered", "deleted", "draft", "flagged", "seen", "userFlags");
 
     /**
      * Every hit of the query in sort order, page by page, with these fields' doc values ({@code uid}, {@code messageId},
@@ -180,6 +188,7 @@ final class HitScanner {
         long uid = -1;
         long modSeq = -1;
         String messageId = null;
+        Flags flags = null;
         List<JsonValue> sortValues = List.of();
         while (parser.next() == JsonParser.Event.KEY_NAME) {
             String key = parser.getString();
@@ -194,6 +203,10 @@ final class HitScanner {
                     String field = parser.getString();
                     expect(parser, JsonParser.Event.START_ARRAY);
                     List<JsonValue> values = parser.getArray();
+                    if (FLAG_FIELDS.contains(field)) {
+                        flags = flags == null ? new Flags() : flags;
+                        addFlags(flags, field, values);
+                    }
                     if (values.isEmpty()) {
                         continue;
                     }
@@ -210,7 +223,23 @@ final class HitScanner {
                 skip(parser, value);
             }
         }
-        return new IndexHit(uid, messageId, modSeq, sortValues);
+        return new IndexHit(uid, messageId, modSeq, flags, sortValues);
+    }
+
+    private static void addFlags(Flags flags, String field, List<JsonValue> values) {
+        if (field.equals("userFlags")) {
+            values.stream().filter(JsonString.class::isInstance).forEach(value -> flags.add(((JsonString) value).getString()));
+            return;
+        }
+        if (!values.isEmpty() && values.get(0) == JsonValue.TRUE) {
+            flags.add(switch (field) {
+                case "answered" -> Flags.Flag.ANSWERED;
+                case "deleted" -> Flags.Flag.DELETED;
+                case "draft" -> Flags.Flag.DRAFT;
+                case "flagged" -> Flags.Flag.FLAGGED;
+                default -> Flags.Flag.SEEN;
+            });
+        }
     }
 
     private static void skip(JsonParser parser, JsonParser.Event value) {

@@ -11,6 +11,8 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 
+import javax.mail.Flags;
+
 import org.apache.james.core.Username;
 import org.apache.james.mailbox.MailboxSession;
 import org.apache.james.mailbox.MessageUid;
@@ -184,9 +186,9 @@ public class IndexCatchUp implements AutoCloseable, org.apache.james.lifecycle.a
                 index.deleteAll(session, mailboxId).block();
                 return result;
             }
-            Map<Long, Long> inIndex = new HashMap<>();
+            Map<Long, HitScanner.IndexHit> inIndex = new HashMap<>();
             index.indexedMessages(mailboxId).toStream()
-                .forEach(hit -> inIndex.put(hit.uid(), hit.modSeq()));
+                .forEach(hit -> inIndex.put(hit.uid(), hit));
             MessageMapper messages = mappers.getMessageMapper(session);
             Flux<MailboxMessage> stored = messages.findInMailboxReactive(mailbox, MessageRange.all(),
                 MessageMapper.FetchType.METADATA, -1);
@@ -194,8 +196,9 @@ public class IndexCatchUp implements AutoCloseable, org.apache.james.lifecycle.a
             // read and build here, one message at a time; the writes go out in bulk requests meanwhile
             List<CompletableFuture<Void>> writing = new ArrayList<>();
             for (MailboxMessage message : metadata) {
-                Long indexedModSeq = inIndex.remove(message.getUid().asLong());
-                if (indexedModSeq == null || indexedModSeq != message.getModSeq().asLong()) {
+                HitScanner.IndexHit indexed = inIndex.remove(message.getUid().asLong());
+                if (indexed == null || (indexed.modSeq() != message.getModSeq().asLong() && !onlyRecentDiffers(indexed, message))) {
+                    Long indexedModSeq = indexed == null ? null : indexed.modSeq();
                     MailboxMessage full = messages.findInMailboxReactive(mailbox, MessageRange.one(message.getUid()),
                         MessageMapper.FetchType.FULL, 1).blockFirst();
                     if (full != null) {
@@ -221,5 +224,21 @@ public class IndexCatchUp implements AutoCloseable, org.apache.james.lifecycle.a
         } finally {
             mappers.endProcessingRequest(session);
         }
+    }
+
+    /**
+     * A document whose modseq is behind the store's while its flags, \Recent aside, are the store's: only \Recent was
+     * cleared since (the index does not keep \Recent), nothing to write. Without this, every message SELECTed once
+     * since it was indexed would be written again when its mailbox is caught up: a whole reindex of a big mailbox.
+     */
+    static boolean onlyRecentDiffers(HitScanner.IndexHit indexed, MailboxMessage stored) {
+        if (indexed.flags() == null) {
+            return false;
+        }
+        Flags storedFlags = new Flags(stored.createFlags());
+        storedFlags.remove(Flags.Flag.RECENT);
+        Flags indexedFlags = new Flags(indexed.flags());
+        indexedFlags.remove(Flags.Flag.RECENT);
+        return storedFlags.equals(indexedFlags);
     }
 }

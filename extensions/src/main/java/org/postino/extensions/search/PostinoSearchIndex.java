@@ -427,11 +427,13 @@ public class PostinoSearchIndex extends ListeningMessageSearchIndex {
         return new MailboxException("Search is not available right now: the search index does not answer", e);
     }
 
-    /** Every indexed (uid, modSeq) of a mailbox, in uid order. */
+    /** Every indexed (uid, modSeq, flags) of a mailbox, in uid order. */
     Flux<HitScanner.IndexHit> indexedMessages(MailboxId mailboxId) {
         Query query = MailQuery.inMailboxes(List.of(mailboxId.serialize()), Query.of(q -> q.matchAll(m -> m)));
         List<SortOptions> byUid = List.of(SortOptions.of(s -> s.field(f -> f.field("uid"))));
-        return hits.scan(query, byUid, Long.MAX_VALUE, Long.MAX_VALUE, List.of("uid", "modSeq"));
+        List<String> fields = new ArrayList<>(List.of("uid", "modSeq"));
+        fields.addAll(HitScanner.FLAG_FIELDS);
+        return hits.scan(query, byUid, Long.MAX_VALUE, Long.MAX_VALUE, fields);
     }
 
     /** Makes what was written so far visible to searches (tests, and the catch-up's checks). */

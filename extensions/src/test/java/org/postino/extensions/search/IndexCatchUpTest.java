@@ -91,4 +91,60 @@ class IndexCatchUpTest {
         assertThat(Flux.from(index.search(session, mailbox.getMailboxEntity(), SearchQuery.of(SearchQuery.bodyContains("killed"))))
             .collectList().block()).hasSize(1);
     }
+
+    @Test
+    void catchingUpAMailboxWritesNothingForMessagesWhoseOnlyChangeWasRecent() throws Exception {
+        good.ensureIndex(1, 0);
+        IndexBacklog backlog = IndexBacklog.inMemory();
+        IndexedStore store = IndexedStore.create("erin", good, backlog, List.of());
+        StoreMailboxManager manager = store.manager();
+        MailboxSession session = store.session();
+        MessageManager mailbox = store.inbox();
+        for (String word : List.of("lake", "river", "sea")) {
+            mailbox.appendMessage(MessageManager.AppendCommand.from(Message.Builder.of() // recent, as delivered mail is
+                .setSubject("about a " + word).setBody("a note about a " + word, java.nio.charset.StandardCharsets.UTF_8)), session);
+        }
+        store.index().flushed().block(Duration.ofSeconds(60));
+        // the first SELECT clears \Recent (the store's modseqs move on, the index is not written), then one message is
+        // marked seen (written to the index)
+        mailbox.getMetaData(MessageManager.MailboxMetaData.RecentMode.RESET, session, MessageManager.MailboxMetaData.FetchGroup.NO_COUNT);
+        mailbox.setFlags(new javax.mail.Flags(javax.mail.Flags.Flag.SEEN), MessageManager.FlagsUpdateMode.ADD,
+            org.apache.james.mailbox.model.MessageRange.one(org.apache.james.mailbox.MessageUid.of(1)), session);
+        store.index().flushed().block(Duration.ofSeconds(60));
+        store.index().refresh();
+
+        IndexCatchUp catchUp = new IndexCatchUp(store.index(), good, backlog, manager.getMapperFactory(), manager,
+            new InMemoryId.Factory(), () -> true, Duration.ofSeconds(1));
+        IndexCatchUp.Result result = catchUp.reconcile(mailbox.getMailboxEntity().getMailboxId());
+
+        assertThat(result.added).isZero();
+        assertThat(result.updated).as("documents written again").isZero();
+        assertThat(result.removed).isZero();
+        assertThat(Flux.from(mailbox.search(SearchQuery.of(SearchQuery.flagIsSet(javax.mail.Flags.Flag.SEEN)), session))
+            .collectList().block()).hasSize(1);
+    }
+
+    @Test
+    void aFlagOtherThanRecentThatTheIndexMissedIsWrittenAgain() throws Exception {
+        good.ensureIndex(1, 0); // dropped after each test
+        javax.mail.Flags indexed = new javax.mail.Flags(javax.mail.Flags.Flag.FLAGGED);
+        HitScanner.IndexHit hit = new HitScanner.IndexHit(1, null, 5, indexed, List.of());
+        javax.mail.Flags recentCleared = new javax.mail.Flags(javax.mail.Flags.Flag.FLAGGED);
+        javax.mail.Flags seenToo = new javax.mail.Flags(javax.mail.Flags.Flag.FLAGGED);
+        seenToo.add(javax.mail.Flags.Flag.SEEN);
+
+        assertThat(IndexCatchUp.onlyRecentDiffers(hit, message(recentCleared))).isTrue();
+        assertThat(IndexCatchUp.onlyRecentDiffers(hit, message(seenToo))).isFalse();
+        assertThat(IndexCatchUp.onlyRecentDiffers(new HitScanner.IndexHit(1, null, 5, null, List.of()), message(recentCleared)))
+            .as("flags not read from the index: written again").isFalse();
+    }
+
+    private static org.apache.james.mailbox.store.mail.model.MailboxMessage message(javax.mail.Flags flags) {
+        org.apache.james.mailbox.model.MessageId id = new InMemoryMessageId.Factory().generate();
+        byte[] content = "Subject: x\r\n\r\nbody\r\n".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+        return new org.apache.james.mailbox.store.mail.model.impl.SimpleMailboxMessage(id,
+            org.apache.james.mailbox.model.ThreadId.fromBaseMessageId(id), new java.util.Date(), content.length, 13,
+            new org.apache.james.mailbox.model.ByteContent(content), flags,
+            new org.apache.james.mailbox.store.mail.model.impl.PropertyBuilder().build(), InMemoryId.of(1));
+    }
 }
