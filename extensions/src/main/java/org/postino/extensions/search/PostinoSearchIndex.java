@@ -32,6 +32,7 @@ import org.apache.james.mailbox.events.MailboxEvents.MailboxEvent;
 import org.apache.james.mailbox.exception.MailboxException;
 import org.apache.james.mailbox.exception.MailboxNotFoundException;
 import org.apache.james.mailbox.model.Mailbox;
+import org.apache.james.mailbox.store.mail.MailboxMapper;
 import org.apache.james.mailbox.model.MailboxId;
 import org.apache.james.mailbox.model.MessageId;
 import org.apache.james.mailbox.model.MessageRange;
@@ -372,9 +373,10 @@ public class PostinoSearchIndex extends ListeningMessageSearchIndex {
         checkUpToDate(mailboxIds);
         Query recent = null;
         if (MailQuery.mentionsRecent(searchQuery.getCriteria())) {
+            MailboxMapper mailboxMapper = factory.getMailboxMapper(session);
             List<Mailbox> mailboxes = new ArrayList<>();
             for (MailboxId mailboxId : mailboxIds) {
-                mailboxes.add(factory.getMailboxMapper(session).findMailboxById(mailboxId).block());
+                mailboxes.add(mailboxMapper.findMailboxById(mailboxId).block());
             }
             recent = recent(session, mailboxes, searchQuery);
         }
@@ -395,9 +397,10 @@ public class PostinoSearchIndex extends ListeningMessageSearchIndex {
         if (!MailQuery.mentionsRecent(searchQuery.getCriteria())) {
             return null;
         }
+        MessageMapper messageMapper = factory.getMessageMapper(session);
         List<Query> perMailbox = new ArrayList<>();
         for (Mailbox mailbox : mailboxes) {
-            List<Long> uids = factory.getMessageMapper(session).findRecentMessageUidsInMailbox(mailbox).stream()
+            List<Long> uids = messageMapper.findRecentMessageUidsInMailbox(mailbox).stream()
                 .map(MessageUid::asLong).sorted().toList();
             perMailbox.add(MailQuery.recentUids(mailbox.getMailboxId().serialize(), uids));
         }

@@ -46,10 +46,7 @@ class IndexCatchUpTest {
         StoreMailboxManager manager = store.manager();
         MailboxSession session = store.session();
         MessageManager mailbox = store.inbox();
-        for (String word : List.of("harbour", "harbour", "meadow")) {
-            mailbox.appendMessage(MessageManager.AppendCommand.from(Message.Builder.of()
-                .setSubject("about a " + word).setBody("a note about a " + word, java.nio.charset.StandardCharsets.UTF_8)), session);
-        }
+        appendNotes(mailbox, session, "harbour", "harbour", "meadow");
         var mailboxId = mailbox.getMailboxEntity().getMailboxId();
         await().atMost(Duration.ofSeconds(30)).until(() -> backlog.isBehind(mailboxId));
         assertThatThrownBy(() -> Flux.from(mailbox.search(SearchQuery.of(SearchQuery.bodyContains("harbour")), session)).collectList().block())
@@ -100,10 +97,7 @@ class IndexCatchUpTest {
         StoreMailboxManager manager = store.manager();
         MailboxSession session = store.session();
         MessageManager mailbox = store.inbox();
-        for (String word : List.of("lake", "river", "sea")) {
-            mailbox.appendMessage(MessageManager.AppendCommand.from(Message.Builder.of() // recent, as delivered mail is
-                .setSubject("about a " + word).setBody("a note about a " + word, java.nio.charset.StandardCharsets.UTF_8)), session);
-        }
+        appendNotes(mailbox, session, "lake", "river", "sea");
         store.index().flushed().block(Duration.ofSeconds(60));
         // the first SELECT clears \Recent (the store's modseqs move on, the index is not written), then one message is
         // marked seen (written to the index)
@@ -146,5 +140,13 @@ class IndexCatchUpTest {
             org.apache.james.mailbox.model.ThreadId.fromBaseMessageId(id), new java.util.Date(), content.length, 13,
             new org.apache.james.mailbox.model.ByteContent(content), flags,
             new org.apache.james.mailbox.store.mail.model.impl.PropertyBuilder().build(), InMemoryId.of(1));
+    }
+
+    /** One message per word, about that word (recent, as delivered mail is). */
+    private static void appendNotes(MessageManager mailbox, MailboxSession session, String... words) throws Exception {
+        for (String word : words) {
+            mailbox.appendMessage(MessageManager.AppendCommand.from(Message.Builder.of()
+                .setSubject("about a " + word).setBody("a note about a " + word, java.nio.charset.StandardCharsets.UTF_8)), session);
+        }
     }
 }
